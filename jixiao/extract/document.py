@@ -1,0 +1,57 @@
+"""PDF → pages, narrative paragraphs and self-evaluation tables, in one pass.
+
+The file is opened once; every page's text is read with PyMuPDF's fast text
+path, and the ruling-line table finder runs only on pages whose text names the
+table's headers (and the pages a table runs onto).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from jixiao.extract.narrative import Line, Paragraph, lines_to_paragraphs, page_lines
+from jixiao.extract.pdf import open_pdf, read_bytes, sha256_of
+from jixiao.extract.tables import TableBlock, find_tables
+from jixiao.models import Box, Source
+
+
+@dataclass(frozen=True)
+class Extracted:
+    source: Source
+    page_texts: tuple[str, ...]
+    paragraphs: tuple[Paragraph, ...]  # outside the tables
+    tables: tuple[TableBlock, ...]
+
+
+def _inside(box: Box, areas: list[Box]) -> bool:
+    cx, cy = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
+    return any(a.page == box.page and a.x0 <= cx <= a.x1 and a.y0 <= cy <= a.y1 for a in areas)
+
+
+def extract_path(path: Path) -> Extracted:
+    data = read_bytes(path)
+    return extract_bytes(data, str(path))
+
+
+def extract_bytes(data: bytes, name: str) -> Extracted:
+    doc = open_pdf(data, name)
+    try:
+        lines_by_page: list[list[Line]] = []
+        texts = []
+        for page_no, page in enumerate(doc, start=1):
+            lines = page_lines(page_no, page.get_text("dict", flags=0))
+            lines_by_page.append(lines)
+            texts.append("\n".join(ln.text for ln in lines))
+        tables = find_tables(doc, texts)
+        source = Source(path=name, sha256=sha256_of(data), page_count=doc.page_count, text_method="text")
+    finally:
+        doc.close()
+    areas = [
+        Box(c.page, c.box.x0, c.box.y0, c.box.x1, c.box.y1)
+        for t in tables
+        for c in t.grid.cells
+    ]
+    outside = [ln for lines in lines_by_page for ln in lines if not _inside(ln.box, areas)]
+    paragraphs = lines_to_paragraphs(outside)
+    return Extracted(source, tuple(texts), tuple(paragraphs), tuple(tables))

@@ -1,0 +1,187 @@
+"""Find the self-evaluation tables of a document and stitch them across pages.
+
+Pages are chosen by their text (the table's header words), never by number,
+and the ruling-line finder runs only on those pages and the pages a table
+runs onto. A table continues on the next page when a grid at the top of that
+page has the same column lines; a repeated header row there is dropped.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import pymupdf
+import regex
+
+from jixiao.extract.chars import Char, chars_to_text, locate, page_chars
+from jixiao.extract.grid import Cell, Grid
+from jixiao.extract.lattice import RawGrid, cluster_to_grid, drawings_to_segments, segments_to_clusters
+from jixiao.models import Box
+
+# Header words of a 自评表: any page holding one of these pairs may hold a table.
+PAGE_MARKERS = (
+    ("一级指标", "分值"),
+    ("一级指标", "权重"),
+    ("三级指标", "得分"),
+    ("指标名称", "得分"),
+    ("年初预算", "执行率"),
+    ("预算数", "执行率"),
+    ("绩效指标", "得分"),
+)
+# First cells that open a new table even when its columns match the one above.
+START_WORDS = ("项目名称", "部门名称", "单位名称", "部门(单位)名称")
+TABLE_WORDS = ("一级指标", "三级指标", "执行率", "年初预算", "绩效指标", "指标名称", "预算执行")
+EDGE_TOL = 3.0  # points: column lines on two pages that are this close are the same line
+CONTINUES_TOP = 0.25  # a continuation grid starts in the top quarter of its page
+_SPACE = regex.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class PageGrid:
+    """A grid found on one page, with the text just above it (its title)."""
+
+    page: int
+    grid: Grid
+    text_above: str
+    top_share: float
+    bottom_share: float
+
+
+@dataclass(frozen=True)
+class TableBlock:
+    """One self-evaluation table, possibly stitched from several pages."""
+
+    grid: Grid
+    title: str
+    pages: tuple[int, ...]
+
+
+def squash(text: str) -> str:
+    return _SPACE.sub("", text)
+
+
+def is_candidate_page(text: str) -> bool:
+    flat = squash(text)
+    return any(a in flat and b in flat for a, b in PAGE_MARKERS)
+
+
+def looks_like_table(grid: Grid) -> bool:
+    flat = squash("".join(c.text for c in grid.cells))
+    return sum(word in flat for word in TABLE_WORDS) >= 2
+
+
+def raw_to_grid(raw: RawGrid, chars: Sequence[Char], page: int) -> Grid:
+    """Fill a ruling-line grid with the page's characters."""
+    cell_of: dict[tuple[int, int], int] = {}
+    for i, rc in enumerate(raw.cells):
+        for r in range(rc.row, rc.row + rc.rowspan):
+            for c in range(rc.col, rc.col + rc.colspan):
+                cell_of[(r, c)] = i
+    bucket: dict[int, list[Char]] = defaultdict(list)
+    for ch in chars:
+        pos = locate(raw.xs, raw.ys, ch)
+        if pos is not None and pos in cell_of:
+            bucket[cell_of[pos]].append(ch)
+    cells = tuple(
+        Cell(rc.row, rc.col, rc.rowspan, rc.colspan, chars_to_text(bucket.get(i, ())),
+             Box(page, rc.x0, rc.y0, rc.x1, rc.y1))
+        for i, rc in enumerate(raw.cells)
+    )
+    return Grid(cells, len(raw.ys) - 1, len(raw.xs) - 1, raw.xs)
+
+
+def page_grids(page: pymupdf.Page, page_no: int) -> list[PageGrid]:
+    """Every ruled grid on a page, top to bottom, with the text above each."""
+    segments = drawings_to_segments(page.get_drawings())
+    if not segments:
+        return []
+    raws = [g for g in (cluster_to_grid(c) for c in segments_to_clusters(segments)) if g]
+    if not raws:
+        return []
+    chars = page_chars(page)
+    height = page.rect.height
+    out = []
+    prev_bottom = 0.0
+    for raw in raws:
+        grid = raw_to_grid(raw, chars, page_no)
+        top, bottom = raw.ys[0], raw.ys[-1]
+        above = [ch for ch in chars if prev_bottom <= ch.cy < top]
+        out.append(PageGrid(page_no, grid, chars_to_text(above), top / height, bottom / height))
+        prev_bottom = bottom
+    return out
+
+
+def _edge_map(old: Sequence[float], new: Sequence[float]) -> list[int] | None:
+    """Index of each new column line among the old ones, or None if they differ."""
+    out = []
+    for x in new:
+        i = min(range(len(old)), key=lambda k: abs(old[k] - x))
+        if abs(old[i] - x) > EDGE_TOL:
+            return None
+        out.append(i)
+    return out
+
+
+def _row_key(grid: Grid, row: int) -> tuple[str, ...]:
+    return tuple(squash(c.text) for c in grid.row_cells(row))
+
+
+def starts_new_table(grid: Grid) -> bool:
+    first = next(grid.row_cells(0), None)
+    return first is not None and squash(first.text).replace("（", "(").replace("）", ")") in START_WORDS
+
+
+def continues_table(pg: PageGrid) -> bool:
+    """A grid near the page top with no table title above it may be a continuation."""
+    above = squash(pg.text_above)
+    return pg.top_share < CONTINUES_TOP and "表" not in above and not starts_new_table(pg.grid)
+
+
+def stitch(head: Grid, tail: Grid) -> Grid | None:
+    """Append ``tail`` below ``head`` if their columns line up, dropping repeated headers."""
+    emap = _edge_map(head.col_edges, tail.col_edges)
+    if emap is None or emap != sorted(emap):
+        return None
+    head_keys = {_row_key(head, r) for r in range(head.nrows)}
+    skip = 0
+    while skip < tail.nrows and _row_key(tail, skip) in head_keys and any(_row_key(tail, skip)):
+        skip += 1
+    cells = list(head.cells)
+    for cell in tail.cells:
+        if cell.row < skip:
+            continue
+        c0 = emap[cell.col]
+        c1 = emap[cell.col + cell.colspan]
+        cells.append(replace(cell, row=head.nrows + cell.row - skip, col=c0, colspan=c1 - c0))
+    return Grid(tuple(cells), head.nrows + tail.nrows - skip, head.ncols, head.col_edges)
+
+
+def find_tables(doc: pymupdf.Document, page_texts: Sequence[str]) -> list[TableBlock]:
+    """Self-evaluation tables in document order, each stitched over its pages."""
+    blocks: list[TableBlock] = []
+    open_block: TableBlock | None = None  # a table that reached the bottom of its page
+    for page_no, text in enumerate(page_texts, start=1):
+        if not is_candidate_page(text) and open_block is None:
+            continue
+        grids = page_grids(doc[page_no - 1], page_no)
+        if not grids:
+            open_block = None
+            continue
+        for i, pg in enumerate(grids):
+            joined = None
+            if i == 0 and open_block is not None and continues_table(pg):
+                joined = stitch(open_block.grid, pg.grid)
+            if joined is not None and open_block is not None:
+                open_block = TableBlock(joined, open_block.title, open_block.pages + (page_no,))
+                blocks[-1] = open_block
+            elif looks_like_table(pg.grid):
+                open_block = TableBlock(pg.grid, pg.text_above, (page_no,))
+                blocks.append(open_block)
+            else:
+                open_block = None
+        last = grids[-1]
+        if open_block is not None and (open_block.pages[-1] != page_no or last.bottom_share < 0.6):
+            open_block = None
+    return blocks

@@ -1,0 +1,234 @@
+"""The records that the three stages hand to each other and to the outputs.
+
+They are frozen so that a validated report can never drift from what was read,
+and they carry where each value came from (page, table row, cell box) because
+an auditor must be able to look at the number a finding is about.
+Amounts are ``Decimal`` in 万元 with the precision the document wrote; rates are
+fractions (``Decimal("1.00")`` for 100%).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+ReportType = Literal["department_overall", "project"]
+TextMethod = Literal["text", "ocr", "mixed"]
+FailureKind = Literal[
+    "empty",
+    "not_pdf",
+    "encrypted",
+    "corrupt",
+    "no_report_found",
+    "timeout",
+    "too_large",
+    "crashed",
+    "ocr_unavailable",
+]
+
+SEVERITY_ORDER: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle on a page, in PDF points from the top-left (PyMuPDF's frame)."""
+
+    page: int
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+@dataclass(frozen=True)
+class Source:
+    path: str
+    sha256: str
+    page_count: int
+    text_method: TextMethod = "text"
+
+
+@dataclass(frozen=True)
+class FundLine:
+    """One row of the 资金情况 block; ``cells`` maps a field name to its box."""
+
+    label: str
+    initial_budget: Decimal | None = None
+    annual_budget: Decimal | None = None
+    executed: Decimal | None = None
+    weight: Decimal | None = None
+    execution_rate: Decimal | None = None
+    score: Decimal | None = None
+    page: int | None = None
+    row: int | None = None
+    cells: dict[str, Box] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Funds:
+    total: FundLine | None = None
+    current_appropriation: FundLine | None = None
+    prior_carryover: FundLine | None = None
+    other: FundLine | None = None
+    extra: tuple[FundLine, ...] = ()
+
+    def sources(self) -> tuple[FundLine, ...]:
+        """The rows that should add up to ``total`` (extra rows included)."""
+        named = (self.current_appropriation, self.prior_carryover, self.other)
+        return tuple(line for line in named if line is not None) + self.extra
+
+
+@dataclass(frozen=True)
+class Goals:
+    expected: str | None = None
+    actual: str | None = None
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A target or actual cell read as a number with unit and comparator.
+
+    ``kind`` says what sort of value the cell holds so rules can tell a time
+    from an amount: number, percent, money (value in 万元), time, text, blank.
+    """
+
+    value: Decimal | None
+    unit: str | None
+    comparator: str | None
+    kind: str
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One 三级指标 row.
+
+    A 分值/得分 cell merged over several rows is counted once: the first row of
+    the group holds it and ``group_row`` of the others points at that row.
+    """
+
+    level1: str | None
+    level2: str | None
+    name: str | None
+    target: str | None
+    actual: str | None
+    weight: Decimal | None
+    score: Decimal | None
+    deviation_note: str | None
+    page: int | None
+    row: int
+    target_parsed: Measure | None = None
+    actual_parsed: Measure | None = None
+    group_row: int | None = None
+    cells: dict[str, Box] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    text: str
+    page: int
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure read from the narrative, with the snippet that states it."""
+
+    value: Decimal
+    page: int
+    snippet: str
+    box: Box | None = None
+
+
+@dataclass(frozen=True)
+class ProjectItem:
+    """One project's "全年预算数为 X，执行数为 Y，完成预算的 Z%" sentence."""
+
+    budget: Figure
+    executed: Figure
+    rate: Figure
+
+
+@dataclass(frozen=True)
+class Narrative:
+    sections: tuple[Section, ...] = ()
+    figures: dict[str, Figure] = field(default_factory=dict)
+    project_items: tuple[ProjectItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Repair:
+    """A label the reader had to mend (cut short, OCR-damaged), kept for the audit trail."""
+
+    field: str
+    original: str
+    repaired: str
+    page: int | None
+    row: int | None
+    box: Box | None = None
+
+
+@dataclass(frozen=True)
+class Where:
+    page: int | None = None
+    row: int | None = None
+    column: str | None = None
+    label: str | None = None
+    snippet: str | None = None
+    boxes: tuple[Box, ...] = ()
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: Severity
+    message: str
+    expected: str | None
+    found: str | None
+    page: int | None
+    where: Where = field(default_factory=Where)
+
+
+@dataclass(frozen=True)
+class Report:
+    source: Source
+    report_type: ReportType
+    unit_name: str | None
+    project_name: str | None
+    competent_department: str | None
+    implementing_unit: str | None
+    fiscal_year: int | None
+    report_date: str | None
+    source_amount_unit: str
+    funds: Funds
+    goals: Goals
+    indicators: tuple[Indicator, ...]
+    level1_weights: dict[str, Decimal]
+    total_weight: Decimal | None
+    total_score: Decimal | None
+    grade: str | None
+    narrative: Narrative
+    pages: tuple[int, ...]
+    table_index: int = 0
+    repairs: tuple[Repair, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    status: Literal["ok"] = "ok"
+    total_box: Box | None = None
+    grade_box: Box | None = None
+
+
+@dataclass(frozen=True)
+class FailureError:
+    kind: FailureKind
+    message: str
+
+
+@dataclass(frozen=True)
+class Failure:
+    source: Source
+    error: FailureError
+    status: Literal["failed"] = "failed"
+
+
+Record = Report | Failure

@@ -1,0 +1,65 @@
+"""Read what a table states about itself in its labels: weights and the grade.
+
+A 一级指标 label often carries its weight (``产出指标（50分）``); the
+``level1_weight_sum`` rule needs that stated weight apart from the label, and
+the label alone to match the canonical vocabulary.  The grade cell is checked
+against the stated total (``grade_band``), so it is read as stated and only
+spelled out variants are folded (优秀 → 优); nothing is inferred from scores.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from jixiao.normalize.text import clean_text, compact
+
+#: Grades as the template writes them, and spelled-out forms of the same.
+GRADES: dict[str, str] = {
+    "优": "优",
+    "良": "良",
+    "中": "中",
+    "差": "差",
+    "优秀": "优",
+    "良好": "良",
+}
+
+#: Words that may introduce the grade in its cell (``等级：优``).
+GRADE_LABELS: tuple[str, ...] = ("自评等级", "评价等级", "绩效等级", "等级")
+
+#: A weight in brackets at the end of a label: ``(50 分)``, ``（15分）``.
+_STATED_WEIGHT_RE = re.compile(
+    r"(?P<label>.*?)\s*\(\s*(?P<weight>[0-9]+(?:\.[0-9]+)?)\s*分\s*\)\s*"
+)
+_GRADE_LEAD_RE = re.compile(r"[:为是]*")
+_GRADE_TRAIL = "。.;"
+
+
+def split_stated_weight(s: str | None) -> tuple[str, Decimal | None]:
+    """Part a label from the weight written in it, keeping both as stated.
+
+    Example: ``split_stated_weight("产出指标 (50 分)")`` → ``("产出指标", Decimal("50"))``
+    """
+    text = clean_text(s) or ""
+    match = _STATED_WEIGHT_RE.fullmatch(text)
+    if match is None:
+        return text, None
+    return match["label"], Decimal(match["weight"])
+
+
+def parse_grade(s: str | None) -> str | None:
+    """Read the grade a table states, with or without its ``等级:`` label.
+
+    Only 优秀 and 良好 are folded (to 优 and 良); words such as 合格 or 及格
+    name no band of the template and give ``None``.
+
+    Example: ``parse_grade("等级：优秀")`` → ``"优"``
+    """
+    text = compact(s)
+    if text is None:
+        return None
+    for label in GRADE_LABELS:
+        if text.startswith(label):
+            text = _GRADE_LEAD_RE.sub("", text.removeprefix(label), count=1)
+            break
+    return GRADES.get(text.rstrip(_GRADE_TRAIL))

@@ -1,0 +1,387 @@
+"""A self-evaluation table grid → typed parts of a report.
+
+Rows are recognised by what their cells say (a header row names its columns,
+a fund row names its source, the total row says 总分/合计), never by position,
+so provincial variants with extra or reordered columns read the same way.
+Label cells merged over several rows are filled down; a 分值/得分 cell merged
+over several rows is counted once, on the first row of its group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import regex
+
+from jixiao.extract.grid import Cell, Grid
+from jixiao.models import Box, FundLine, Funds, Goals, Indicator, Repair
+from jixiao.normalize import vocab
+from jixiao.normalize.canon import canonical_label, header_key, match_field, strip_lead
+from jixiao.normalize.labels import parse_grade, split_stated_weight
+from jixiao.normalize.numbers import is_blank, parse_amount, parse_decimal, parse_rate
+from jixiao.normalize.targets import parse_measure
+from jixiao.normalize.text import clean_text, compact
+
+_UNIT = regex.compile(r"(?:[(（]\s*(万元|元)\s*[)）]|单位\s*[:：]\s*(万元|元))")
+MIN_HEADER_HITS = 3
+
+
+@dataclass
+class TableParts:
+    """What one table says, before it becomes a :class:`Report`."""
+
+    unit_name: str | None = None
+    project_name: str | None = None
+    competent_department: str | None = None
+    implementing_unit: str | None = None
+    amount_unit: str = "万元"
+    funds: Funds = field(default_factory=Funds)
+    goals: Goals = field(default_factory=Goals)
+    indicators: list[Indicator] = field(default_factory=list)
+    level1_weights: dict[str, Decimal] = field(default_factory=dict)
+    total_weight: Decimal | None = None
+    total_score: Decimal | None = None
+    total_box: Box | None = None
+    grade: str | None = None
+    grade_box: Box | None = None
+    repairs: list[Repair] = field(default_factory=list)
+    has_fund_header: bool = False
+    has_indicator_header: bool = False
+
+
+class RowView:
+    """The cells covering one grid row, left to right, merged cells included once."""
+
+    def __init__(self, occ: list[Cell | None], row: int) -> None:
+        self.row = row
+        self.occ = occ
+        seen: list[Cell] = []
+        for cell in occ:
+            if cell is not None and (not seen or seen[-1] is not cell):
+                seen.append(cell)
+        self.cells = seen
+
+    def own(self) -> list[Cell]:
+        """Cells that start in this row (not carried down from a merge above)."""
+        return [c for c in self.cells if c.row == self.row]
+
+    def at(self, col: int) -> Cell | None:
+        return self.occ[col] if 0 <= col < len(self.occ) else None
+
+    def texts(self) -> list[str]:
+        return [compact(c.text) or "" for c in self.cells]
+
+
+def _header_columns(view: RowView, table: Sequence[tuple[str, Sequence[str]]]) -> dict[str, Cell]:
+    cols: dict[str, Cell] = {}
+    for cell in view.own():
+        name = match_field(cell.text, table)
+        if name and name not in cols:
+            cols[name] = cell
+    return cols
+
+
+def _value_cell(view: RowView, header: Cell) -> Cell | None:
+    """The cell of this row under a header cell; None if carried down from above."""
+    cell = view.at(header.col)
+    if cell is None or cell.row != view.row:
+        return None
+    return cell
+
+
+def _text(cell: Cell | None) -> str | None:
+    if cell is None:
+        return None
+    text = clean_text(cell.text)
+    return None if text is None or is_blank(text) else text
+
+
+def _right_of(view: RowView, cell: Cell) -> Cell | None:
+    idx = view.cells.index(cell)
+    return view.cells[idx + 1] if idx + 1 < len(view.cells) else None
+
+
+def detect_unit(texts: Sequence[str]) -> str | None:
+    for text in texts:
+        m = _UNIT.search(compact(text) or "")
+        if m:
+            return m.group(1) or m.group(2)
+    return None
+
+
+def _fund_line(view: RowView, label: str, cols: dict[str, Cell], unit: str) -> FundLine:
+    values: dict[str, Decimal | None] = {}
+    boxes: dict[str, Box] = {}
+    for name, header in cols.items():
+        cell = _value_cell(view, header)
+        text = _text(cell)
+        if cell is not None:
+            boxes[name] = cell.box
+        if text is None:
+            values[name] = None
+        elif name == "execution_rate":
+            values[name] = parse_rate(text)
+        elif name in ("weight", "score"):
+            values[name] = parse_decimal(text)
+        else:
+            values[name] = parse_amount(text, unit)
+    page = next(iter(boxes.values())).page if boxes else None
+    return FundLine(label=label, page=page, row=view.row, cells=boxes, **values)
+
+
+def _fund_row_key(label: str) -> str | None:
+    key = strip_lead(label)
+    for name, words in vocab.FUND_ROWS:
+        if key in words:
+            return name
+    if any(key.startswith(w) for w in vocab.EXTRA_FUND_ROWS):
+        return "extra"
+    return None
+
+
+def _is_total_row(view: RowView) -> bool:
+    own = view.own()
+    if not own:
+        return False
+    first = header_key(own[0].text)
+    return any(first.startswith(w) for w in vocab.TOTAL_ROW)
+
+
+def _key_values(view: RowView, parts: TableParts) -> None:
+    """Rows like ``项目名称 | X`` or ``主管部门 | X | 实施单位 | Y``."""
+    for cell in view.own():
+        key = header_key(cell.text).replace("（", "(").replace("）", ")")
+        key = regex.sub(r"\(盖章\)$", "", key)
+        target = _right_of(view, cell)
+        value = _text(target)
+        if value is None:
+            continue
+        if key in vocab.PROJECT_LABELS:
+            parts.project_name = value
+        elif key in vocab.COMPETENT_LABELS:
+            parts.competent_department = value
+        elif key in vocab.IMPLEMENTING_LABELS:
+            parts.implementing_unit = value
+        elif key in vocab.DEPARTMENT_LABELS:
+            parts.unit_name = value
+
+
+class _Reader:
+    def __init__(self, grid: Grid, title: str) -> None:
+        self.grid = grid
+        self.occ = grid.occupancy()
+        self.views = [RowView(self.occ[r], r) for r in range(grid.nrows)]
+        self.parts = TableParts()
+        self.title = title
+
+    def read(self) -> TableParts:
+        r = 0
+        n = len(self.views)
+        while r < n:
+            view = self.views[r]
+            fund_cols = _header_columns(view, vocab.FUND_COLUMNS)
+            ind_cols = _header_columns(view, vocab.INDICATOR_COLUMNS)
+            if len(ind_cols) >= MIN_HEADER_HITS and ("name" in ind_cols or "level1" in ind_cols):
+                r = self._indicators(r, ind_cols)
+            elif len(fund_cols) >= MIN_HEADER_HITS and (
+                "execution_rate" in fund_cols or "executed" in fund_cols
+            ):
+                r = self._funds(r, fund_cols)
+            elif self._goals(r):
+                r += 2
+            else:
+                _key_values(view, self.parts)
+                r += 1
+        return self.parts
+
+    def _funds(self, r: int, cols: dict[str, Cell]) -> int:
+        header = self.views[r]
+        parts = self.parts
+        parts.has_fund_header = True
+        unit = detect_unit([c.text for c in header.cells] + [self.title]) or "万元"
+        parts.amount_unit = unit
+        first = min(cols.values(), key=lambda c: c.col)
+        span_end = max((c.last_row for c in header.own() if c.col < first.col), default=r)
+        lines: dict[str, FundLine] = {}
+        extra: list[FundLine] = []
+        row = r + 1
+        while row < len(self.views):
+            view = self.views[row]
+            labels = [c for c in view.own() if c.col < first.col]
+            label = clean_text(labels[-1].text) if labels else None
+            key = _fund_row_key(label) if label else None
+            if key is None and row > span_end:
+                break
+            if key is not None and label is not None:
+                line = _fund_line(view, compact(label) or label, cols, unit)
+                if key == "extra":
+                    extra.append(line)
+                elif key not in lines:
+                    lines[key] = line
+            row += 1
+        parts.funds = Funds(
+            total=lines.get("total"),
+            current_appropriation=lines.get("current_appropriation"),
+            prior_carryover=lines.get("prior_carryover"),
+            other=lines.get("other"),
+            extra=tuple(extra),
+        )
+        return row
+
+    def _goals(self, r: int) -> bool:
+        view = self.views[r]
+        exp_cell = act_cell = None
+        for cell in view.own():
+            key = header_key(cell.text)
+            if key in vocab.GOAL_EXPECTED:
+                exp_cell = cell
+            elif key in vocab.GOAL_ACTUAL:
+                act_cell = cell
+        if exp_cell is None or r + 1 >= len(self.views):
+            return False
+        below = self.views[r + 1]
+        self.parts.goals = Goals(
+            expected=_text(below.at(exp_cell.col)),
+            actual=_text(below.at(act_cell.col)) if act_cell is not None else None,
+        )
+        return True
+
+    def _label(self, cell: Cell | None, field_name: str, vocab_words: Sequence[str], row: int) -> str | None:
+        text = _text(cell)
+        if text is None or cell is None:
+            return None
+        label, mended = canonical_label(text, vocab_words)
+        if mended and label is not None and cell.row == row:
+            self.parts.repairs.append(
+                Repair(field_name, compact(split_stated_weight(text)[0]) or text, label, cell.page, cell.row, cell.box)
+            )
+        return label
+
+    def _indicators(self, r: int, cols: dict[str, Cell]) -> int:
+        parts = self.parts
+        parts.has_indicator_header = True
+        indicator_at: dict[int, int] = {}  # grid row → row of the indicator there
+        level1 = level2 = None
+        row = r + 1
+        while row < len(self.views):
+            view = self.views[row]
+            if _is_total_row(view):
+                self._total(view, cols)
+                return row + 1
+            if _header_columns(view, vocab.INDICATOR_COLUMNS).keys() >= {"name", "weight"}:
+                row += 1  # a header row repeated inside the table
+                continue
+            name_cell = view.at(cols["name"].col) if "name" in cols else None
+            if name_cell is not None and name_cell.row != row:
+                row += 1
+                continue
+            values = {k: _text(_value_cell(view, h)) for k, h in cols.items()}
+            l1_cell = view.at(cols["level1"].col) if "level1" in cols else None
+            l2_cell = view.at(cols["level2"].col) if "level2" in cols else None
+            new_l1 = self._label(l1_cell, "level1", vocab.LEVEL1, row)
+            new_l2 = self._label(l2_cell, "level2", vocab.LEVEL2, row)
+            if new_l1 is not None:
+                if new_l1 != level1:
+                    level2 = None
+                level1 = new_l1
+                stated = split_stated_weight(compact(_text(l1_cell)) or "")[1]
+                if stated is not None:
+                    parts.level1_weights.setdefault(new_l1, stated)
+            if new_l2 is not None:
+                level2 = new_l2
+            if not any(values.get(k) for k in ("name", "target", "actual", "weight", "score")):
+                row += 1
+                continue
+            indicator_at[row] = row
+            parts.indicators.append(self._indicator(view, cols, level1, level2, indicator_at))
+            row += 1
+        return row
+
+    def _indicator(
+        self,
+        view: RowView,
+        cols: dict[str, Cell],
+        level1: str | None,
+        level2: str | None,
+        indicator_at: dict[int, int],
+    ) -> Indicator:
+        row = view.row
+        boxes: dict[str, Box] = {}
+        for key, header in cols.items():
+            cell = view.at(header.col)
+            if cell is not None:
+                boxes[key] = cell.box
+
+        def own_text(key: str) -> str | None:
+            return _text(_value_cell(view, cols[key])) if key in cols else None
+
+        group_row = None
+        weight = score = None
+        for key in ("weight", "score"):
+            if key not in cols:
+                continue
+            cell = view.at(cols[key].col)
+            if cell is not None and cell.row != row:
+                group_row = indicator_at.get(cell.row, cell.row)
+                continue
+            value = parse_decimal(own_text(key))
+            if key == "weight":
+                weight = value
+            else:
+                score = value
+        target = own_text("target")
+        actual = own_text("actual")
+        comparator = own_text("comparator")
+        unit = own_text("unit")
+        if comparator or unit:
+            target = "".join(p for p in (comparator, target, unit) if p) or None
+            if actual is not None and unit and not actual.endswith(unit):
+                actual = actual + unit
+        name_cell = view.at(cols["name"].col) if "name" in cols else None
+        page = name_cell.page if name_cell is not None else next(iter(boxes.values())).page
+        return Indicator(
+            level1=level1,
+            level2=level2,
+            name=own_text("name"),
+            target=target,
+            actual=actual,
+            weight=weight,
+            score=score,
+            deviation_note=own_text("deviation_note"),
+            page=page,
+            row=row,
+            target_parsed=parse_measure(target),
+            actual_parsed=parse_measure(actual),
+            group_row=group_row,
+            cells=boxes,
+        )
+
+    def _total(self, view: RowView, cols: dict[str, Cell]) -> None:
+        parts = self.parts
+        used: set[int] = set()
+        for key in ("weight", "score"):
+            if key in cols:
+                cell = _value_cell(view, cols[key])
+                value = parse_decimal(_text(cell))
+                if cell is not None:
+                    used.add(id(cell))
+                if key == "weight":
+                    parts.total_weight = value
+                else:
+                    parts.total_score = value
+                    parts.total_box = cell.box if cell is not None else None
+        for cell in view.own()[1:]:
+            if id(cell) in used:
+                continue
+            grade = parse_grade(compact(cell.text))
+            if grade is not None:
+                parts.grade = grade
+                parts.grade_box = cell.box
+                break
+
+
+def read_table(grid: Grid, title: str) -> TableParts:
+    """Read one stitched grid; the title is the text printed just above it."""
+    return _Reader(grid, title).read()

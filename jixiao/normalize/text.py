@@ -1,0 +1,85 @@
+"""Undo what PDF text layers and OCR do to the spacing and width of cell text.
+
+Every later matcher (header synonyms, numbers, comparators) is written against
+one canonical form, so the same cell reads the same whether it came from a
+text layer that put a space between every character, a scan, or a document
+typed with full-width digits.  Characters are never dropped except invisible
+zero-width ones: private-use glyphs and U+FFFD stay so a later stage can tell
+that a font map was broken.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+#: Invisible characters some PDF producers put between glyphs.
+ZERO_WIDTH: str = "\u200b\u200c\u200d\u2060\ufeff"
+
+#: Han ideographs (BMP, extension A, compatibility, extensions B and later)
+#: and 〇, as the inside of a regex character class.
+HAN_CLASS: str = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+
+#: Punctuation that sits against Han characters with no space in Chinese
+#: typesetting: the CJK punctuation block, full-width forms NFKC leaves alone,
+#: curly quotes, the middle dot and the ASCII marks NFKC makes of （），：；！？.
+CJK_PUNCT_CLASS: str = "\u3001-\u303f\uff00-\uffef\u2018-\u201f\u00b7" + re.escape(
+    ",;:!?()"
+)
+
+_ZERO_WIDTH_RE = re.compile(f"[{ZERO_WIDTH}]")
+_CJK_GAP_RE = re.compile(
+    rf"(?<=[{HAN_CLASS}])\s+(?=[{HAN_CLASS}{CJK_PUNCT_CLASS}])"
+    rf"|(?<=[{CJK_PUNCT_CLASS}])\s+(?=[{HAN_CLASS}])"
+)
+_NUMBER_BREAK_RE = re.compile(r"(?<=[0-9.])[ \t]*[\r\n\u2028\u2029][\s]*(?=[0-9.%])")
+_SPACE_RUN_RE = re.compile(r"\s+")
+_VALUE_GAP_RE = re.compile(r"(?<![0-9.,])\s+|\s+(?![0-9.,])")
+
+
+def clean_text(s: str | None) -> str | None:
+    """Give a cell one canonical spelling, so matchers need not know its origin.
+
+    NFKC folds full-width digits, letters and punctuation to ASCII (it keeps
+    ``≥ ≤ ≧ ≦ ═``, which the target parser reads itself).  Whitespace touching
+    a Han character on one side and a Han character or CJK punctuation on the
+    other is a layout artefact and goes; a line break inside a number is a
+    wrap and goes; any other run of whitespace becomes one space, so Latin
+    words and ``2022 年`` keep theirs.  ``None`` (no cell) stays ``None``.
+
+    Example: ``clean_text("执 行 率\\n１２０.\\n００％")`` → ``"执行率 120.00%"``
+    """
+    if s is None:
+        return None
+    text = unicodedata.normalize("NFKC", _ZERO_WIDTH_RE.sub("", s))
+    text = _NUMBER_BREAK_RE.sub("", text)
+    text = _CJK_GAP_RE.sub("", text)
+    return _SPACE_RUN_RE.sub(" ", text).strip()
+
+
+def compact(s: str | None) -> str | None:
+    """Drop every space, so a header label matches however it was broken up.
+
+    Only for matching labels and headers: numbers that were two cells glued by
+    a stray space would merge, so values go through ``clean_text`` instead.
+
+    Example: ``compact("经济效益 指标 (30 分)")`` → ``"经济效益指标(30分)"``
+    """
+    text = clean_text(s)
+    if text is None:
+        return None
+    return _SPACE_RUN_RE.sub("", text)
+
+
+def squeeze(s: str | None) -> str | None:
+    """Drop the spaces a value may carry, but not those between two numbers.
+
+    ``≥ 90 %`` and ``150 万元`` close up, while ``677.14 785.21`` (two cells
+    read as one) keeps its space so no parser mistakes it for one number.
+
+    Example: ``squeeze("≤ 100 万元")`` → ``"≤100万元"``
+    """
+    text = clean_text(s)
+    if text is None:
+        return None
+    return _VALUE_GAP_RE.sub("", text)

@@ -1,0 +1,65 @@
+"""One file in, records out: the library's entry point and the batch's unit of work.
+
+Every file gives at least one record. Anything that stops a file (a
+:class:`~jixiao.errors.JixiaoError`, or a bug of ours) becomes a
+:class:`~jixiao.models.Failure` instead of an exception, so one bad file can
+never stop a batch.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+from jixiao.errors import JixiaoError
+from jixiao.extract.document import extract_bytes
+from jixiao.extract.pdf import read_bytes, sha256_of
+from jixiao.models import Failure, FailureError, Record, Report, Source
+from jixiao.normalize.report import build_reports
+from jixiao.validate import validate
+
+
+def parse_bytes(data: bytes, name: str) -> list[Record]:
+    try:
+        reports = build_reports(extract_bytes(data, name))
+    except JixiaoError as exc:
+        return [failure(name, data, exc.kind, str(exc))]
+    except Exception as exc:  # a bug of ours must not lose the file
+        return [failure(name, data, "crashed", f"解析出错 / parser error: {type(exc).__name__}: {exc}")]
+    return [replace(r, findings=validate(r)) for r in reports]
+
+
+def parse_path(path: str | os.PathLike[str]) -> list[Record]:
+    """Parse one PDF into report records (one per table) or one failure record."""
+    p = Path(path)
+    try:
+        data = read_bytes(p)
+    except JixiaoError as exc:
+        return [failure(str(p), b"", exc.kind, str(exc))]
+    except OSError as exc:
+        return [failure(str(p), b"", "corrupt", f"无法读取文件 / cannot read file: {exc}")]
+    return parse_bytes(data, str(p))
+
+
+def parse(path: str | os.PathLike[str]) -> list[Report]:
+    """The library call: reports of one PDF; a file that cannot be read raises.
+
+    Example: ``jixiao.parse("samples/seed-department-report.pdf")[0].total_score``.
+    """
+    records = parse_path(path)
+    failed = [r for r in records if isinstance(r, Failure)]
+    if failed:
+        raise ParseFailed(failed[0])
+    return [r for r in records if isinstance(r, Report)]
+
+
+class ParseFailed(Exception):
+    def __init__(self, failure: Failure) -> None:
+        super().__init__(f"{failure.source.path}: [{failure.error.kind}] {failure.error.message}")
+        self.failure = failure
+
+
+def failure(name: str, data: bytes, kind: str, message: str) -> Failure:
+    source = Source(path=name, sha256=sha256_of(data) if data else "", page_count=0)
+    return Failure(source=source, error=FailureError(kind=kind, message=message))  # type: ignore[arg-type]

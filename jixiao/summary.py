@@ -1,0 +1,48 @@
+"""Human-readable summaries of a run, Chinese first with English beside it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from jixiao.models import Failure, Record, Report
+from jixiao.validate.scores import recomputed_total
+from jixiao.validate.registry import show
+
+TYPE_ZH = {"department_overall": "部门整体", "project": "项目"}
+MARK = {"error": "✗", "warning": "!", "info": "·"}
+
+
+def report_block(report: Report) -> str:
+    name = report.project_name or report.unit_name or "（未读到名称）"
+    counts = Counter(f.severity for f in report.findings)
+    lines = [
+        f"{report.source.path}  p{'-'.join(str(p) for p in (report.pages[0], report.pages[-1]))}  "
+        f"[{TYPE_ZH[report.report_type]}] {name} {report.fiscal_year or ''}",
+        f"  总分 total: 表中 stated {show(report.total_score) or '—'} · 重算 recomputed "
+        f"{show(recomputed_total(report)) or '—'} · 等级 grade {report.grade or '—'}   "
+        f"错误 errors {counts['error']} · 警告 warnings {counts['warning']} · 提示 info {counts['info']}",
+    ]
+    for f in report.findings:
+        lines.append(f"  {MARK[f.severity]} {f.rule:<26} p{f.page or '-'}  {f.message}")
+    return "\n".join(lines)
+
+
+def failure_line(failure: Failure) -> str:
+    return f"{failure.source.path}  失败 FAILED [{failure.error.kind}] {failure.error.message}"
+
+
+def run_summary(files: int, records: Sequence[Record]) -> str:
+    reports = [r for r in records if isinstance(r, Report)]
+    failures = [r for r in records if isinstance(r, Failure)]
+    by_kind = Counter(f.error.kind for f in failures)
+    by_rule = Counter((f.severity, f.rule) for r in reports for f in r.findings)
+    by_sev = Counter(f.severity for r in reports for f in r.findings)
+    lines = [
+        f"文件 files {files} · 报告 reports {len(reports)} · 失败 failures {len(failures)}"
+        + (f" ({', '.join(f'{k} {n}' for k, n in sorted(by_kind.items()))})" if by_kind else ""),
+        f"问题 findings: 错误 errors {by_sev['error']} · 警告 warnings {by_sev['warning']} · 提示 info {by_sev['info']}",
+    ]
+    for (sev, rule), n in sorted(by_rule.items(), key=lambda kv: (-kv[1], kv[0][1])):
+        lines.append(f"  {MARK[sev]} {rule:<26} {n}")
+    return "\n".join(lines)

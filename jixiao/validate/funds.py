@@ -1,0 +1,118 @@
+"""Rules on the 资金情况 block: sources add up, rate and fund score are right."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from jixiao.models import Finding, FundLine, Report
+from jixiao.validate.registry import finding, rule
+from jixiao.validate.tolerance import close, total
+
+AMOUNT_COLUMNS = (
+    ("initial_budget", "年初预算数", "initial budget"),
+    ("annual_budget", "全年预算数", "annual budget"),
+    ("executed", "全年执行数", "executed"),
+)
+
+
+def _lines(report: Report) -> list[FundLine]:
+    f = report.funds
+    return [line for line in (f.total, *f.sources()) if line is not None]
+
+
+@rule("fund_sources_sum")
+def fund_sources_sum(report: Report) -> Iterator[Finding]:
+    funds = report.funds
+    if funds.total is None:
+        return
+    for name, zh, en in AMOUNT_COLUMNS:
+        stated = getattr(funds.total, name)
+        parts = [getattr(line, name) for line in funds.sources()]
+        found = total(parts)
+        if stated is None or found is None:
+            continue
+        if not close(stated, found, stated, *parts):
+            boxes = [funds.total.cells.get(name)] + [line.cells.get(name) for line in funds.sources()]
+            yield finding(
+                "fund_sources_sum",
+                f"{zh}：各资金来源合计 {found}，与{funds.total.label} {stated} 不符",
+                f"{en}: sources add up to {found}, the total row says {stated}",
+                expected=stated,
+                found=found,
+                row=funds.total.row,
+                column=name,
+                label=funds.total.label,
+                boxes=boxes,
+            )
+
+
+def computed_rate(line: FundLine) -> Decimal | None:
+    if line.executed is None or line.annual_budget is None or line.annual_budget == 0:
+        return None
+    return line.executed / line.annual_budget
+
+
+@rule("execution_rate")
+def execution_rate(report: Report) -> Iterator[Finding]:
+    for line in _lines(report):
+        rate = computed_rate(line)
+        if line.execution_rate is None or rate is None:
+            continue
+        if not close(rate, line.execution_rate, line.execution_rate):
+            shown = rate.quantize(Decimal("0.0001"))
+            yield finding(
+                "execution_rate",
+                f"{line.label}执行率写为 {line.execution_rate}，按 {line.executed}/{line.annual_budget} 应为 {shown}",
+                f"{line.label}: stated rate {line.execution_rate}, {line.executed}/{line.annual_budget} = {shown}",
+                expected=shown,
+                found=line.execution_rate,
+                row=line.row,
+                column="execution_rate",
+                label=line.label,
+                boxes=[line.cells.get("execution_rate"), line.cells.get("executed"), line.cells.get("annual_budget")],
+            )
+
+
+@rule("execution_score")
+def execution_score(report: Report) -> Iterator[Finding]:
+    line = report.funds.total
+    if line is None or line.weight is None or line.score is None:
+        return
+    rates = [r for r in (computed_rate(line), line.execution_rate) if r is not None]
+    if not rates:
+        return
+    expected = [line.weight * min(r, Decimal(1)) for r in rates]
+    if any(close(e, line.score, line.score) for e in expected):
+        return
+    shown = expected[0].quantize(Decimal("0.01"))
+    yield finding(
+        "execution_score",
+        f"资金执行得分写为 {line.score}，按分值 {line.weight} × 执行率应为 {shown}",
+        f"fund score is {line.score}, weight {line.weight} × rate gives {shown}",
+        expected=shown,
+        found=line.score,
+        row=line.row,
+        column="score",
+        label=line.label,
+        boxes=[line.cells.get("score"), line.cells.get("weight"), line.cells.get("execution_rate")],
+    )
+
+
+@rule("over_execution")
+def over_execution(report: Report) -> Iterator[Finding]:
+    for line in _lines(report):
+        if line.executed is None or line.annual_budget is None:
+            continue
+        if line.executed > line.annual_budget and not close(line.executed, line.annual_budget, line.executed):
+            yield finding(
+                "over_execution",
+                f"{line.label}执行数 {line.executed} 超过全年预算数 {line.annual_budget}",
+                f"{line.label}: executed {line.executed} exceeds the annual budget {line.annual_budget}",
+                expected=line.annual_budget,
+                found=line.executed,
+                row=line.row,
+                column="executed",
+                label=line.label,
+                boxes=[line.cells.get("executed"), line.cells.get("annual_budget")],
+            )

@@ -1,0 +1,84 @@
+"""Rules as registered pure functions, run lazily: all of them, every time.
+
+A rule returns findings (values, never exceptions). If a rule itself fails on
+a report, that failure becomes a finding of the rule, so a bug in one check
+never hides the others or loses the report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+
+from jixiao.models import Box, Finding, Report, Where
+from jixiao.normalize.numbers import format_amount
+from jixiao.validate.catalog import CATALOG
+
+Rule = Callable[[Report], Iterable[Finding]]
+RULES: dict[str, Rule] = {}
+
+
+def rule(rule_id: str) -> Callable[[Rule], Rule]:
+    if rule_id not in CATALOG:
+        raise KeyError(f"rule id {rule_id!r} is not in the catalog")
+
+    def register(fn: Rule) -> Rule:
+        RULES[rule_id] = fn
+        return fn
+
+    return register
+
+
+def show(value: Decimal | str | None) -> str | None:
+    """Values in findings are text, written as the document would write them."""
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return format_amount(value)
+    return value
+
+
+def finding(
+    rule_id: str,
+    zh: str,
+    en: str,
+    *,
+    expected: Decimal | str | None = None,
+    found: Decimal | str | None = None,
+    page: int | None = None,
+    row: int | None = None,
+    column: str | None = None,
+    label: str | None = None,
+    snippet: str | None = None,
+    boxes: Iterable[Box | None] = (),
+) -> Finding:
+    severity = CATALOG[rule_id][0]
+    kept = tuple(b for b in boxes if b is not None)
+    if page is None and kept:
+        page = kept[0].page
+    return Finding(
+        rule=rule_id,
+        severity=severity,
+        message=f"{zh} / {en}",
+        expected=show(expected),
+        found=show(found),
+        page=page,
+        where=Where(page=page, row=row, column=column, label=label, snippet=snippet, boxes=kept),
+    )
+
+
+def run_rules(report: Report) -> tuple[Finding, ...]:
+    out: list[Finding] = []
+    for rule_id, fn in RULES.items():
+        try:
+            out.extend(fn(report))
+        except Exception as exc:  # noqa: BLE001 - a rule's bug becomes a finding
+            out.append(
+                finding(
+                    rule_id,
+                    f"检查规则 {rule_id} 运行出错：{type(exc).__name__}: {exc}",
+                    f"rule {rule_id} failed on this report: {type(exc).__name__}: {exc}",
+                )
+            )
+    order = {"error": 0, "warning": 1, "info": 2}
+    return tuple(sorted(out, key=lambda f: (order[f.severity], f.page or 0, f.where.row or 0, f.rule)))
