@@ -54,14 +54,16 @@ ARTEFACT_MIN_PLACES = 10
 ARTEFACT_MAX_DIGITS = 17
 #: Largest number of decimals a snapped artefact may keep.
 ARTEFACT_MAX_SNAP_PLACES = 6
-#: How far (relative) the printout may sit from the value it stands for.
-#: A float32 holds ~7 significant digits and the value often went through a
-#: step such as percent ÷ 100 (``0.0900000762939453`` is 0.09 off by 8.5e-7).
-ARTEFACT_RELATIVE_TOLERANCE = Decimal("2e-6")
-#: The error must also be below this share of the last kept digit: the kept
-#: digits are followed by a run of at least two 0s or 9s, as float noise is
-#: and an honestly written long number (``3.1415926535``) is not.
-ARTEFACT_DIGIT_SHARE = Decimal("0.01")
+#: Relative error of a float64 after a few operations (one ulp is 1.1e-16):
+#: ``0.30000000000000004`` is 0.3.
+FLOAT64_NOISE = Decimal("1e-14")
+#: Relative error of a float32 after a step such as percent ÷ 100 (one ulp
+#: is 6e-8): ``0.0900000762939453`` is 0.09 off by 8.5e-7.
+FLOAT32_NOISE = Decimal("2e-6")
+#: At float32 level the error must also stay below this share of the last
+#: kept digit, i.e. the kept digits are followed by a run of 0s or 9s, as
+#: float noise is and an honestly written long number (``3.1415926535``) is not.
+FLOAT32_DIGIT_SHARE = Decimal("0.01")
 
 #: Shift (powers of ten) from a written unit to 万元.
 AMOUNT_UNIT_SHIFTS: dict[str, int] = {"元": -4, "千元": -1, "万元": 0, "亿元": 4}
@@ -126,9 +128,9 @@ def snap_float_artefact(d: Decimal) -> Decimal:
 
     A value with ten or more decimals and at most 17 significant digits is
     read as a float printout.  It becomes the decimal with the fewest places
-    (at most six) that is within ``ARTEFACT_RELATIVE_TOLERANCE`` of it and
-    whose last kept digit is followed by a run of 0s or 9s
-    (``ARTEFACT_DIGIT_SHARE``).  Anything else is kept as written.
+    (at most six) within float64 noise of it; failing that, the one with the
+    fewest places within float32 noise whose last kept digit is followed by
+    a run of 0s or 9s.  Anything else is kept as written.
 
     Example: ``snap_float_artefact(Decimal("96.78999999999999"))`` → ``Decimal("96.79")``
     """
@@ -137,14 +139,21 @@ def snap_float_artefact(d: Decimal) -> Decimal:
         return d
     if len(digits) > ARTEFACT_MAX_DIGITS:
         return d
-    relative_limit = abs(d) * ARTEFACT_RELATIVE_TOLERANCE
+    snapped = _nearest_short(d, abs(d) * FLOAT64_NOISE, Decimal(1))
+    if snapped is None:
+        snapped = _nearest_short(d, abs(d) * FLOAT32_NOISE, FLOAT32_DIGIT_SHARE)
+    return d if snapped is None else snapped
+
+
+def _nearest_short(d: Decimal, limit: Decimal, digit_share: Decimal) -> Decimal | None:
+    """The fewest-places rounding of ``d`` within ``limit`` and the digit share."""
     for places_kept in range(ARTEFACT_MAX_SNAP_PLACES + 1):
         step = Decimal(1).scaleb(-places_kept)
         snapped = d.quantize(step)
         error = abs(d - snapped)
-        if error <= relative_limit and error <= step * ARTEFACT_DIGIT_SHARE:
+        if error <= limit and error <= step * digit_share:
             return snapped
-    return d
+    return None
 
 
 def parse_amount(s: str | None, unit: str = "万元") -> Decimal | None:
