@@ -8,8 +8,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from jixiao.models import Failure, Finding, Indicator, Record, Report  # noqa: E402
-from jixiao.pipeline import ParseFailed, parse, parse_path  # noqa: E402
+from jixiao.models import Failure, Finding, Indicator, Record, Report
+from jixiao.pipeline import ParseFailed, parse, parse_path
 
 __all__ = [
     "Failure",

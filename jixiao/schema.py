@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import types
-import typing
 from decimal import Decimal
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
@@ -44,14 +43,12 @@ def _type_schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
         return {"type": "array", "items": _type_schema(args[0], defs)}
     if origin is dict:
         return {"type": "object", "additionalProperties": _type_schema(get_args(tp)[1], defs)}
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         name = tp.__name__
         if name not in defs:
             defs[name] = {}
             defs[name] = _dataclass_schema(tp, defs)
         return {"$ref": f"#/$defs/{name}"}
-    if isinstance(tp, typing.TypeAliasType):  # pragma: no cover - not used yet
-        return _type_schema(tp.__value__, defs)
     raise TypeError(f"no schema for {tp!r}")
 
 

@@ -6,8 +6,8 @@ from collections import Counter
 from collections.abc import Sequence
 
 from jixiao.models import Failure, Record, Report
-from jixiao.validate.scores import recomputed_total
 from jixiao.validate.registry import show
+from jixiao.validate.scores import recomputed_total
 
 TYPE_ZH = {"department_overall": "部门整体", "project": "项目"}
 MARK = {"error": "✗", "warning": "!", "info": "·"}

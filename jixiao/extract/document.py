@@ -39,7 +39,8 @@ def extract_bytes(data: bytes, name: str) -> Extracted:
     try:
         lines_by_page: list[list[Line]] = []
         texts = []
-        for page_no, page in enumerate(doc, start=1):
+        for page_no in range(1, doc.page_count + 1):
+            page = doc[page_no - 1]
             lines = page_lines(page_no, page.get_text("dict", flags=0))
             lines_by_page.append(lines)
             texts.append("\n".join(ln.text for ln in lines))

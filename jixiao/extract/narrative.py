@@ -36,7 +36,8 @@ def is_footer(text: str) -> bool:
 def paragraphs_to_sections(paragraphs: Iterable[Paragraph]) -> tuple[Section, ...]:
     """Group paragraphs under the nearest heading above them."""
     sections: list[Section] = []
-    heading, page, body = "", 0, []
+    heading, page = "", 0
+    body: list[str] = []
     for para in paragraphs:
         text = para.text
         if HEADING.match(text) and len(text) <= MAX_HEADING and not _CLAUSE.search(text):

@@ -59,7 +59,7 @@ class TableBlock:
 
 
 def squash(text: str) -> str:
-    return _SPACE.sub("", text)
+    return str(_SPACE.sub("", text))
 
 
 def is_candidate_page(text: str) -> bool:
@@ -174,7 +174,7 @@ def find_tables(doc: pymupdf.Document, page_texts: Sequence[str]) -> list[TableB
             if i == 0 and open_block is not None and continues_table(pg):
                 joined = stitch(open_block.grid, pg.grid)
             if joined is not None and open_block is not None:
-                open_block = TableBlock(joined, open_block.title, open_block.pages + (page_no,))
+                open_block = TableBlock(joined, open_block.title, (*open_block.pages, page_no))
                 blocks[-1] = open_block
             elif looks_like_table(pg.grid):
                 open_block = TableBlock(pg.grid, pg.text_above, (page_no,))

@@ -27,7 +27,7 @@ def header_key(text: str | None) -> str:
     Example: ``"执 行 率(B/A)"`` → ``"执行率"``.
     """
     flat = compact(text) or ""
-    return _BRACKETED.sub("", flat).replace("：", ":").rstrip(":")
+    return str(_BRACKETED.sub("", flat)).replace("：", ":").rstrip(":")
 
 
 def match_field(text: str | None, table: Sequence[tuple[str, Sequence[str]]]) -> str | None:

@@ -28,9 +28,7 @@ GRADES: dict[str, str] = {
 GRADE_LABELS: tuple[str, ...] = ("自评等级", "评价等级", "绩效等级", "等级")
 
 #: A weight in brackets at the end of a label: ``(50 分)``, ``（15分）``.
-_STATED_WEIGHT_RE = re.compile(
-    r"(?P<label>.*?)\s*\(\s*(?P<weight>[0-9]+(?:\.[0-9]+)?)\s*分\s*\)\s*"
-)
+_STATED_WEIGHT_RE = re.compile(r"(?P<label>.*?)\s*\(\s*(?P<weight>[0-9]+(?:\.[0-9]+)?)\s*分\s*\)\s*")
 _GRADE_LEAD_RE = re.compile(r"[:为是]*")
 _GRADE_TRAIL = "。.;"
 

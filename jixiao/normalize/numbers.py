@@ -13,14 +13,12 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-import cn2an  # type: ignore[import-untyped]
+import cn2an
 
 from jixiao.normalize.text import compact, squeeze
 
 #: Cell texts (after ``clean_text``) that mean "no value".
-BLANKS: frozenset[str] = frozenset(
-    {"", "/", "／", "\\", "-", "—", "——", "–", "－", "无", "空", "N/A"}
-)
+BLANKS: frozenset[str] = frozenset({"", "/", "／", "\\", "-", "—", "——", "–", "－", "无", "空", "N/A"})
 
 #: Dash-like characters; a cell made only of these is blank too (``———``).
 DASHES: str = "-‐‑‒–—―−－"
@@ -87,9 +85,7 @@ RATE_PREFIX = "百分之"
 #: fraction (``0.98``, ``1``, ``1.2`` for an over-execution).
 BARE_RATE_PERCENT_ABOVE = Decimal("1.5")
 
-_ARABIC_RE = re.compile(
-    r"[+-]?(?:(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|\.[0-9]+)"
-)
+_ARABIC_RE = re.compile(r"[+-]?(?:(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|\.[0-9]+)")
 _SIGN_MAP = str.maketrans({"−": "-", "﹣": "-"})
 
 
@@ -260,9 +256,7 @@ def _strip_amount_words(text: str | None) -> str | None:
 def _unit_shift(unit: str) -> int:
     key = (compact(unit) or "").strip("()")
     if key not in AMOUNT_UNIT_SHIFTS:
-        raise ValueError(
-            f"unknown amount unit {unit!r}; expected one of {list(AMOUNT_UNIT_SHIFTS)}"
-        )
+        raise ValueError(f"unknown amount unit {unit!r}; expected one of {list(AMOUNT_UNIT_SHIFTS)}")
     return AMOUNT_UNIT_SHIFTS[key]
 
 
@@ -278,9 +272,7 @@ def _parse_chinese(text: str) -> Decimal | None:
     """Read a Chinese numeral; digits after 点 are built by hand, not via float."""
     negative = text.startswith(CN_NEGATIVE)
     body = text.removeprefix(CN_NEGATIVE)
-    if not body or any(
-        ch not in CN_DIGITS and ch not in CN_PLACES and ch != CN_POINT for ch in body
-    ):
+    if not body or any(ch not in CN_DIGITS and ch not in CN_PLACES and ch != CN_POINT for ch in body):
         return None
     whole, point, fraction = body.partition(CN_POINT)
     value = _parse_chinese_fraction(whole, fraction) if point else _cn2an_int(whole)

@@ -107,7 +107,7 @@ def detect_unit(texts: Sequence[str]) -> str | None:
     for text in texts:
         m = _UNIT.search(compact(text) or "")
         if m:
-            return m.group(1) or m.group(2)
+            return str(m.group(1) or m.group(2))
     return None
 
 

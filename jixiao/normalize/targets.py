@@ -194,9 +194,7 @@ def _is_count_unit(unit: str) -> bool:
     return len(parts) == 2 and all(part in known for part in parts)
 
 
-def _strip_words(
-    body: str, prefixes: tuple[str, ...], suffixes: tuple[str, ...]
-) -> str:
+def _strip_words(body: str, prefixes: tuple[str, ...], suffixes: tuple[str, ...]) -> str:
     for prefix in prefixes:
         body = body.removeprefix(prefix)
     for suffix in suffixes:

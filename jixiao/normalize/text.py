@@ -23,9 +23,7 @@ HAN_CLASS: str = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003
 #: Punctuation that sits against Han characters with no space in Chinese
 #: typesetting: the CJK punctuation block, full-width forms NFKC leaves alone,
 #: curly quotes, the middle dot and the ASCII marks NFKC makes of （），：；！？.
-CJK_PUNCT_CLASS: str = "\u3001-\u303f\uff00-\uffef\u2018-\u201f\u00b7" + re.escape(
-    ",;:!?()"
-)
+CJK_PUNCT_CLASS: str = "\u3001-\u303f\uff00-\uffef\u2018-\u201f\u00b7" + re.escape(",;:!?()")
 
 _ZERO_WIDTH_RE = re.compile(f"[{ZERO_WIDTH}]")
 _CJK_GAP_RE = re.compile(

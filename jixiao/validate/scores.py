@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from jixiao.models import Finding, Report
+from jixiao.models import Box, Finding, Report
 from jixiao.validate.registry import finding, rule, show
 from jixiao.validate.tolerance import close, total
 
@@ -36,7 +36,9 @@ def recomputed_total(report: Report) -> Decimal | None:
 @rule("score_range")
 def score_range(report: Report) -> Iterator[Finding]:
     fund = report.funds.total
-    rows = [(fund.label, fund.weight, fund.score, fund.row, fund.cells.get("score"))] if fund else []
+    rows: list[tuple[str | None, Decimal | None, Decimal | None, int | None, Box | None]] = []
+    if fund:
+        rows.append((fund.label, fund.weight, fund.score, fund.row, fund.cells.get("score")))
     rows += [(i.name, i.weight, i.score, i.row, i.cells.get("score")) for i in report.indicators]
     for label, weight, score, row, box in rows:
         if score is None:

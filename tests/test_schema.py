@@ -1,0 +1,36 @@
+"""Every record the pipeline writes validates against the schema generated from the models."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+import jixiao
+from jixiao.outputs.jsonfile import dumps
+from jixiao.schema import record_schema
+from tests.conftest import SAMPLES
+
+SCHEMA = record_schema()
+
+
+def test_schema_is_valid() -> None:
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+
+
+@pytest.mark.parametrize("pdf", sorted(SAMPLES.rglob("*.pdf")), ids=lambda p: p.name)
+def test_sample_records_validate(pdf: Path) -> None:
+    records = jixiao.parse_path(pdf)
+    assert records
+    for record in records:
+        jsonschema.validate(json.loads(dumps(record)), SCHEMA)
+
+
+def test_schema_rejects_a_wrong_record() -> None:
+    (report,) = jixiao.parse(SAMPLES / "project-consistent.pdf")
+    data = json.loads(dumps(report))
+    data["report_type"] = "budget"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, SCHEMA)
