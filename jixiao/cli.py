@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -16,7 +17,8 @@ from jixiao import __version__
 from jixiao.inputs import expand
 from jixiao.models import SEVERITY_ORDER, Failure, Record, Report
 from jixiao.outputs import UnknownFormat, write, writer_for
-from jixiao.pipeline import parse_path
+from jixiao.batch import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, Done, Limits, default_workers, run_batch
+from jixiao.progress import Progress
 from jixiao.summary import failure_line, report_block, run_summary
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
@@ -30,14 +32,35 @@ def _check_outputs(outputs: Sequence[Path]) -> None:
             raise click.BadParameter(str(exc), param_hint="-o/--output") from exc
 
 
-def _run(paths: Sequence[str]) -> tuple[int, list[Record]]:
+def _run(paths: Sequence[str], workers: int, timeout: float, memory_mb: int, quiet: bool) -> tuple[int, list[Record]]:
     files = expand(paths)
     if not files:
         raise click.UsageError("没有找到 PDF 文件 / no PDF files found under the given paths")
-    records: list[Record] = []
-    for path in files:
-        records.extend(parse_path(path))
+    with Progress(len(files), enabled=not quiet) as progress:
+
+        def done(item: Done) -> None:
+            progress.advance(item.path.name)
+
+        results = run_batch(files, workers=workers, limits=Limits(timeout, memory_mb), on_done=done)
+    records = [r for item in results for r in item.records]
     return len(files), records
+
+
+def batch_options(fn: Any) -> Any:
+    """Options shared by every command that runs a batch."""
+    for option in reversed(
+        [
+            click.option("-w", "--workers", type=click.IntRange(min=0), default=default_workers(), show_default=True,
+                         help="并行进程数，0 表示在本进程内解析 / worker processes; 0 parses in this process"),
+            click.option("--timeout", type=click.FloatRange(min=0.1), default=DEFAULT_TIMEOUT_S, show_default=True,
+                         help="单个文件的时限（秒）/ wall-clock limit per file, seconds"),
+            click.option("--memory-mb", type=click.IntRange(min=64), default=DEFAULT_MEMORY_MB, show_default=True,
+                         help="每个解析进程的内存上限 / memory cap per worker process, MB"),
+            click.option("-q", "--quiet", is_flag=True, help="不显示进度条 / no progress bar"),
+        ]
+    ):
+        fn = option(fn)
+    return fn
 
 
 paths_argument = click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
@@ -56,12 +79,15 @@ def main() -> None:
 @main.command()
 @paths_argument
 @output_option
-def extract(paths: tuple[str, ...], outputs: tuple[Path, ...]) -> None:
+@batch_options
+def extract(
+    paths: tuple[str, ...], outputs: tuple[Path, ...], workers: int, timeout: float, memory_mb: int, quiet: bool
+) -> None:
     """解析 PDF 为结构化记录 / parse PDFs into records (exit 0, or 3 if some failed)."""
     if not outputs:
         raise click.UsageError("请用 -o 指定输出文件 / give an output file with -o")
     _check_outputs(outputs)
-    files, records = _run(paths)
+    files, records = _run(paths, workers, timeout, memory_mb, quiet)
     for out in outputs:
         write(records, out)
     click.echo(run_summary(files, records), err=True)
@@ -75,10 +101,19 @@ def extract(paths: tuple[str, ...], outputs: tuple[Path, ...]) -> None:
     "--fail-on", type=click.Choice(["error", "warning", "info"]), default="error", show_default=True,
     help="达到此级别的问题使退出码为 1 / exit 1 when a finding is at or above this severity",
 )
-def check(paths: tuple[str, ...], outputs: tuple[Path, ...], fail_on: str) -> None:
+@batch_options
+def check(
+    paths: tuple[str, ...],
+    outputs: tuple[Path, ...],
+    fail_on: str,
+    workers: int,
+    timeout: float,
+    memory_mb: int,
+    quiet: bool,
+) -> None:
     """解析并核查，打印每份报告的问题 / parse, check and print each report's findings."""
     _check_outputs(outputs)
-    files, records = _run(paths)
+    files, records = _run(paths, workers, timeout, memory_mb, quiet)
     for record in records:
         if isinstance(record, Report):
             click.echo(report_block(record))

@@ -48,6 +48,7 @@ class Source:
     sha256: str
     page_count: int
     text_method: TextMethod = "text"
+    duplicate_of: str | None = None  # the first file with the same content in a batch
 
 
 @dataclass(frozen=True)

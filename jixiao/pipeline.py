@@ -25,6 +25,8 @@ def parse_bytes(data: bytes, name: str) -> list[Record]:
         reports = build_reports(extract_bytes(data, name))
     except JixiaoError as exc:
         return [failure(name, data, exc.kind, str(exc))]
+    except MemoryError:
+        return [failure(name, data, "too_large", "解析时内存超出上限 / ran out of memory while parsing")]
     except Exception as exc:  # a bug of ours must not lose the file
         return [failure(name, data, "crashed", f"解析出错 / parser error: {type(exc).__name__}: {exc}")]
     return [replace(r, findings=validate(r)) for r in reports]

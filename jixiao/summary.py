@@ -38,9 +38,11 @@ def run_summary(files: int, records: Sequence[Record]) -> str:
     by_kind = Counter(f.error.kind for f in failures)
     by_rule = Counter((f.severity, f.rule) for r in reports for f in r.findings)
     by_sev = Counter(f.severity for r in reports for f in r.findings)
+    duplicates = len({r.source.path for r in records if r.source.duplicate_of})
     lines = [
         f"文件 files {files} · 报告 reports {len(reports)} · 失败 failures {len(failures)}"
-        + (f" ({', '.join(f'{k} {n}' for k, n in sorted(by_kind.items()))})" if by_kind else ""),
+        + (f" ({', '.join(f'{k} {n}' for k, n in sorted(by_kind.items()))})" if by_kind else "")
+        + (f" · 重复文件 duplicates {duplicates}" if duplicates else ""),
         f"问题 findings: 错误 errors {by_sev['error']} · 警告 warnings {by_sev['warning']} · 提示 info {by_sev['info']}",
     ]
     for (sev, rule), n in sorted(by_rule.items(), key=lambda kv: (-kv[1], kv[0][1])):

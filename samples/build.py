@@ -25,6 +25,7 @@ Source format: a line-based DSL, one directive or paragraph per line.
     ## text                  centered subtitle, 14 pt
     ### text                 heading at the left margin, 12 pt
     > text                   paragraph without first-line indent
+    >> text                  line flush right (signature and date of a notice)
     any other text           one paragraph: 10.5 pt (五号), line height 1.5,
                              first line indented by two CJK characters, wrapped
                              to the text width, split over pages where needed
@@ -90,6 +91,9 @@ GAP_AFTER_TABLE = 6.0
 GAP_AFTER_TITLE = 4.0
 GAP_BEFORE_HEADING = 3.0
 FIXED_DATE = "D:20230620090000+08'00'"
+# PyMuPDF defines these at import time, where mypy cannot see them.
+ENCRYPT_AES_256 = pymupdf.PDF_ENCRYPT_AES_256  # type: ignore[attr-defined]
+PERMISSIONS = pymupdf.PDF_PERM_PRINT | pymupdf.PDF_PERM_COPY | pymupdf.PDF_PERM_ACCESSIBILITY  # type: ignore[attr-defined]
 EPS = 1e-6
 
 # Kinsoku: characters Word will not put at the start / end of a line.
@@ -105,7 +109,7 @@ TOKEN_RE = re.compile(r"[\x21-\x7e]+| +|.")
 class Text:
     """A title, subtitle, heading or paragraph line of the source."""
 
-    kind: str  # "title" | "subtitle" | "heading" | "para" | "plain"
+    kind: str  # "title" | "subtitle" | "heading" | "para" | "plain" | "right"
     text: str
 
 
@@ -189,10 +193,11 @@ def parse_source(text: str, name: str) -> tuple[tuple[float, float], list[Block]
 
 
 def parse_text_line(line: str) -> Text:
-    """Map the line's prefix (#, ##, ###, >) to the kind of text block."""
-    for prefix, kind in (("### ", "heading"), ("## ", "subtitle"), ("# ", "title"), ("> ", "plain")):
+    """Map the line's prefix (#, ##, ###, >>, >) to the kind of text block."""
+    prefixes = (("### ", "heading"), ("## ", "subtitle"), ("# ", "title"), (">> ", "right"), ("> ", "plain"))
+    for prefix, kind in prefixes:
         if line.startswith(prefix):
-            return Text(kind, line[len(prefix):].strip())
+            return Text(kind, line[len(prefix) :].strip())
     return Text("para", line)
 
 
@@ -269,7 +274,7 @@ def wrap(text: str, size: float, width: float, first_width: float | None = None)
     limit = width if first_width is None else first_width
 
     def length(toks: list[str]) -> float:
-        return FONT.text_length("".join(toks), size)
+        return float(FONT.text_length("".join(toks), size))
 
     while tokens:
         tok = tokens.popleft()
@@ -278,14 +283,14 @@ def wrap(text: str, size: float, width: float, first_width: float | None = None)
         if len(tok) > 1 and not tok.isspace() and length([tok]) > width + EPS:
             tokens.extendleft(reversed(list(tok)))  # too wide for any line: split the run
             continue
-        if not cur or length(cur + [tok]) <= limit + EPS:
+        if not cur or length([*cur, tok]) <= limit + EPS:
             cur.append(tok)  # (a lone character wider than the line still goes somewhere)
             continue
         carry: list[str] = []
         if not tok.isspace():
             if tok[0] in NO_LINE_START and len(cur) > 1 and length([cur[-1], tok]) <= width:
                 carry = [cur.pop()]
-            while len(cur) > 1 and cur[-1][-1] in NO_LINE_END and length([cur[-1]] + carry + [tok]) <= width:
+            while len(cur) > 1 and cur[-1][-1] in NO_LINE_END and length([cur[-1], *carry, tok]) <= width:
                 carry.insert(0, cur.pop())
             carry.append(tok)
         lines.append("".join(cur).rstrip())
@@ -328,9 +333,9 @@ class Writer:
     def add_page_numbers(self) -> None:
         """Word-style centered "- N -" footers, written last like Word does,
         so text extraction reads the page body before its number."""
-        for page in self.doc:
-            self.page = page
-            label = f"- {page.number + 1} -"
+        for number in range(self.doc.page_count):
+            self.page = self.doc[number]
+            label = f"- {number + 1} -"
             x = (self.page_w - FONT.text_length(label, FOOTER_SIZE)) / 2
             self.put_text(x, self.page_h - FOOTER_FROM_BOTTOM, label, FOOTER_SIZE)
 
@@ -369,9 +374,7 @@ class Writer:
         paragraph is split across pages like Word's output.
         """
         self.ensure_page()
-        size = {"title": TITLE_SIZE, "subtitle": SUBTITLE_SIZE, "heading": HEADING_SIZE}.get(
-            block.kind, BODY_SIZE
-        )
+        size = {"title": TITLE_SIZE, "subtitle": SUBTITLE_SIZE, "heading": HEADING_SIZE}.get(block.kind, BODY_SIZE)
         line_h = size * LINE_FACTOR
         indent = 2 * size if block.kind == "para" else 0.0
         lines = wrap(block.text, size, self.text_width, self.text_width - indent)
@@ -384,6 +387,8 @@ class Writer:
                 self.new_page()
             if block.kind in ("title", "subtitle"):
                 x = self.left + (self.text_width - FONT.text_length(line, size)) / 2
+            elif block.kind == "right":
+                x = self.right - FONT.text_length(line, size)
             else:
                 x = self.left + (indent if i == 0 else 0.0)
             self.put_line_in_box(x, self.y, line_h, line, size)
@@ -602,10 +607,10 @@ def render(source: str, name: str) -> pymupdf.Document:
     return writer.doc
 
 
-def pdf_bytes(doc: pymupdf.Document, **extra: object) -> bytes:
+def pdf_bytes(doc: pymupdf.Document) -> bytes:
     """Serialize without a document id, so the bytes only depend on content;
     clean=True merges each page's many small content streams into one."""
-    return doc.tobytes(garbage=3, deflate=True, clean=True, no_new_id=True, **extra)
+    return bytes(doc.tobytes(garbage=3, deflate=True, clean=True, no_new_id=True))
 
 
 def write(path: Path, data: bytes) -> None:
@@ -629,7 +634,7 @@ def build_bad_files() -> None:
     write(BAD / "empty.pdf", b"")
     write(
         BAD / "not-a-pdf.pdf",
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>404 Not Found</title></head>\n"
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>404 Not Found</title></head>\n'
         "<body><h1>404 Not Found</h1><p>您访问的页面不存在或已被删除。</p></body></html>\n".encode(),
     )
     seed = (HERE / "seed-department-report.pdf").read_bytes()
@@ -640,29 +645,36 @@ def build_bad_files() -> None:
 def write_encrypted(src: Path, dest: Path) -> None:
     """AES-256 copy of src with user password "secret".
 
-    MuPDF draws the encryption salts at random, so the bytes differ on every
-    save.  To keep builds reproducible the existing file is kept when it
-    decrypts to the same document as a fresh encryption would.
+    MuPDF draws the encryption salts and the document id at random, so the
+    bytes differ on every save.  To keep builds reproducible an existing
+    file is kept when it decrypts to the same pages as src.
     """
-    options = dict(
-        encryption=pymupdf.PDF_ENCRYPT_AES_256,
-        user_pw="secret",
-        owner_pw="jixiao-owner",
-        permissions=int(pymupdf.PDF_PERM_PRINT | pymupdf.PDF_PERM_COPY | pymupdf.PDF_PERM_ACCESSIBILITY),
+    source = pymupdf.open(src)
+    if dest.exists():
+        old = pymupdf.open(dest)
+        if old.needs_pass and old.authenticate("secret") and page_digest(old) == page_digest(source):
+            print(f"{dest.relative_to(HERE.parent)}  {dest.stat().st_size:>7} bytes  kept (same decrypted pages)")
+            return
+    write(
+        dest,
+        source.tobytes(  # no clean=True: it would rewrite the already clean contents
+            garbage=3,
+            deflate=True,
+            encryption=ENCRYPT_AES_256,
+            user_pw="secret",
+            owner_pw="jixiao-owner",
+            permissions=PERMISSIONS,
+        ),
     )
-    fresh = pdf_bytes(pymupdf.open(src), **options)
 
-    def decrypted(data: bytes) -> bytes:
-        doc = pymupdf.open(stream=data, filetype="pdf")
-        if not doc.authenticate("secret"):
-            return b""
-        return pdf_bytes(doc, encryption=pymupdf.PDF_ENCRYPT_NONE)
 
-    if dest.exists() and decrypted(dest.read_bytes()) == decrypted(fresh):
-        data = dest.read_bytes()
-        print(f"{dest.relative_to(HERE.parent)}  {len(data):>7} bytes  unchanged (same decrypted content)")
-        return
-    write(dest, fresh)
+def page_digest(doc: pymupdf.Document) -> str:
+    """Hash of what the pages show: content streams and extracted text."""
+    h = hashlib.sha256(str(doc.page_count).encode())
+    for number in range(doc.page_count):
+        h.update(doc[number].read_contents())
+        h.update(doc[number].get_text().encode())
+    return h.hexdigest()
 
 
 def main(argv: list[str]) -> int:

@@ -1,0 +1,70 @@
+"""Batches: every input accounted for, isolation by process, limits, duplicates, order."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from jixiao.batch import Limits, run_batch
+from jixiao.inputs import expand
+from jixiao.models import Failure, Report
+from tests.conftest import SAMPLES
+
+BAD_KINDS = {
+    "empty.pdf": "empty",
+    "encrypted-user-password.pdf": "encrypted",
+    "not-a-pdf.pdf": "not_pdf",
+    "not-a-report.pdf": "no_report_found",
+    "truncated.pdf": "corrupt",
+}
+
+
+def test_every_bad_file_gets_its_failure_kind() -> None:
+    results = run_batch(expand([SAMPLES / "bad"]), workers=2)
+    kinds = {Path(d.path).name: [r.error.kind for r in d.records if isinstance(r, Failure)] for d in results}
+    assert kinds == {name: [kind] for name, kind in BAD_KINDS.items()}
+    for done in results:
+        (failure,) = done.records
+        assert isinstance(failure, Failure)
+        assert " / " in failure.error.message  # Chinese / English
+
+
+def test_mixed_folder_keeps_input_order_and_matches_in_process_run() -> None:
+    files = expand([SAMPLES])
+    isolated = run_batch(files, workers=2)
+    inline = run_batch(files, workers=0)
+    assert [d.path for d in isolated] == files
+    assert [r for d in isolated for r in d.records] == [r for d in inline for r in d.records]
+    reports = [r for d in isolated for r in d.records if isinstance(r, Report)]
+    assert len(reports) == len([f for f in files if f.parent == SAMPLES])
+
+
+def test_duplicates_are_parsed_once_and_marked(tmp_path: Path) -> None:
+    first = tmp_path / "a.pdf"
+    second = tmp_path / "b" / "copy.PDF"
+    second.parent.mkdir()
+    shutil.copy(SAMPLES / "project-consistent.pdf", first)
+    shutil.copy(SAMPLES / "project-consistent.pdf", second)
+    seen: list[Path] = []
+    results = run_batch(expand([tmp_path]), workers=1, on_done=lambda d: seen.append(d.path))
+    assert [d.path for d in results] == [first, second]
+    (orig,) = results[0].records
+    (copy,) = results[1].records
+    assert orig.source.duplicate_of is None
+    assert copy.source.duplicate_of == str(first) and copy.source.path == str(second)
+    assert isinstance(copy, Report) and isinstance(orig, Report) and copy.indicators == orig.indicators
+    assert sorted(seen) == [first, second]
+
+
+def test_timeout_becomes_a_failure_row() -> None:
+    (done,) = run_batch([SAMPLES / "seed-department-report.pdf"], workers=1, limits=Limits(timeout_s=0.001))
+    (failure,) = done.records
+    assert isinstance(failure, Failure) and failure.error.kind == "timeout"
+
+
+def test_folder_walk_is_recursive_case_insensitive_and_loop_safe(tmp_path: Path) -> None:
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "A.PDF").write_bytes(b"%PDF-1.4")
+    (tmp_path / "x" / "notes.txt").write_text("no")
+    (tmp_path / "x" / "loop").symlink_to(tmp_path)
+    assert expand([tmp_path]) == [tmp_path / "x" / "A.PDF"]
