@@ -14,10 +14,10 @@ from typing import Any
 import click
 
 from jixiao import __version__
+from jixiao.batch import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, Done, Limits, default_workers, run_batch
 from jixiao.inputs import expand
 from jixiao.models import SEVERITY_ORDER, Failure, Record, Report
 from jixiao.outputs import UnknownFormat, write, writer_for
-from jixiao.batch import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, Done, Limits, default_workers, run_batch
 from jixiao.progress import Progress
 from jixiao.summary import failure_line, report_block, run_summary
 
@@ -66,7 +66,11 @@ def batch_options(fn: Any) -> Any:
 paths_argument = click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 output_option = click.option(
     "-o", "--output", "outputs", multiple=True, type=click.Path(path_type=Path),
-    help="输出文件，格式由后缀决定 (.jsonl .json) / output file, format by suffix; may repeat",
+    help=(
+        "输出文件，格式由后缀决定：.jsonl .json .xlsx .csv .parquet；.csv/.parquet 每表一个文件"
+        "（out.reports.csv out.funds.csv out.indicators.csv out.findings.csv out.failures.csv） / "
+        "output file, format by suffix; .csv/.parquet write one file per table next to OUT; may repeat"
+    ),
 )
 
 

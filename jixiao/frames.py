@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from jixiao.models import Failure, Record, Report
+from jixiao.models import Failure, Record
 from jixiao.outputs.records import record_to_dict
 from jixiao.validate.scores import recomputed_total
 

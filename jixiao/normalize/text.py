@@ -30,6 +30,11 @@ _CJK_GAP_RE = re.compile(
     rf"(?<=[{HAN_CLASS}])\s+(?=[{HAN_CLASS}{CJK_PUNCT_CLASS}])"
     rf"|(?<=[{CJK_PUNCT_CLASS}])\s+(?=[{HAN_CLASS}])"
 )
+# Office suites disagree on spaces between Chinese and digits ("2022 年" vs
+# "2022年"): Chinese typesetting has none, so the canonical form has none.
+_CJK_LATIN_GAP_RE = re.compile(rf"(?<=[{HAN_CLASS}])\s+(?=[0-9A-Za-z%≥≤<>=])|(?<=[0-9A-Za-z%])\s+(?=[{HAN_CLASS}])")
+# A line break is a wrap of the cell's width; only between two Latin words is it a space.
+_WRAP_RE = re.compile(r"[ \t]*[\r\n\u2028\u2029]\s*(?![A-Za-z])|(?<![A-Za-z])[ \t]*[\r\n\u2028\u2029]\s*")
 _NUMBER_BREAK_RE = re.compile(r"(?<=[0-9.])[ \t]*[\r\n\u2028\u2029][\s]*(?=[0-9.%])")
 _SPACE_RUN_RE = re.compile(r"\s+")
 _VALUE_GAP_RE = re.compile(r"(?<![0-9.,])\s+|\s+(?![0-9.,])")
@@ -41,9 +46,11 @@ def clean_text(s: str | None) -> str | None:
     NFKC folds full-width digits, letters and punctuation to ASCII (it keeps
     ``≥ ≤ ≧ ≦ ═``, which the target parser reads itself).  Whitespace touching
     a Han character on one side and a Han character or CJK punctuation on the
-    other is a layout artefact and goes; a line break inside a number is a
-    wrap and goes; any other run of whitespace becomes one space, so Latin
-    words and ``2022 年`` keep theirs.  ``None`` (no cell) stays ``None``.
+    other is a layout artefact and goes; a line break is a wrap and goes
+    (between two Latin words it becomes a space); whitespace between Han
+    characters and digits or Latin letters goes too, because office suites
+    disagree on it and Chinese typesetting has none (``2022 年`` →
+    ``2022年``); any other run of whitespace becomes one space.  ``None`` (no cell) stays ``None``.
 
     Example: ``clean_text("执 行 率\\n１２０.\\n００％")`` → ``"执行率 120.00%"``
     """
@@ -51,7 +58,9 @@ def clean_text(s: str | None) -> str | None:
         return None
     text = unicodedata.normalize("NFKC", _ZERO_WIDTH_RE.sub("", s))
     text = _NUMBER_BREAK_RE.sub("", text)
+    text = _WRAP_RE.sub("", text)
     text = _CJK_GAP_RE.sub("", text)
+    text = _CJK_LATIN_GAP_RE.sub("", text)
     return _SPACE_RUN_RE.sub(" ", text).strip()
 
 

@@ -9,7 +9,37 @@ from jixiao.models import Record
 from jixiao.outputs.jsonfile import write_json, write_jsonl
 
 Writer = Callable[[Sequence[Record], Path], None]
-WRITERS: dict[str, Writer] = {".jsonl": write_jsonl, ".json": write_json}
+
+
+# The table writers load pandas, pyarrow and openpyxl only when a table is written,
+# so `jixiao check` without -o starts as fast as before.
+def write_xlsx(records: Sequence[Record], path: Path) -> None:
+    from jixiao.outputs import tabular
+
+    tabular.write_xlsx(records, path)
+
+
+def write_csv(records: Sequence[Record], path: Path) -> None:
+    """``out.csv`` → ``out.reports.csv``, ``out.funds.csv``, … (one file per table)."""
+    from jixiao.outputs import tabular
+
+    tabular.write_csv(records, path)
+
+
+def write_parquet(records: Sequence[Record], path: Path) -> None:
+    """``out.parquet`` → ``out.reports.parquet``, ``out.funds.parquet``, … (one file per table)."""
+    from jixiao.outputs import tabular
+
+    tabular.write_parquet(records, path)
+
+
+WRITERS: dict[str, Writer] = {
+    ".jsonl": write_jsonl,
+    ".json": write_json,
+    ".xlsx": write_xlsx,
+    ".csv": write_csv,
+    ".parquet": write_parquet,
+}
 
 
 class UnknownFormat(ValueError):

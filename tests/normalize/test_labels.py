@@ -33,7 +33,7 @@ NO_WEIGHT = [
     ("资金情况 (万元)", "资金情况(万元)"),
     ("执行率(B/A)", "执行率(B/A)"),
     ("得分(20分*执行率)", "得分(20分*执行率)"),
-    ("产出指标 50分", "产出指标 50分"),  # no brackets: not a stated weight
+    ("产出指标 50分", "产出指标50分"),  # no brackets: not a stated weight
     ("", ""),
     (None, ""),
 ]

@@ -53,10 +53,12 @@ CLEAN_CASES = [
     ("12\r\n3.45", "123.45"),
     # other whitespace collapses to one space
     ("  677.14  ", "677.14"),
-    ("2022 年 1 月-12 月", "2022 年 1 月-12 月"),
-    ("200 个", "200 个"),
-    ("产出指标 (50 分)", "产出指标(50 分)"),
-    ("完成\n100%", "完成 100%"),
+    ("2022 年 1 月-12 月", "2022年1月-12月"),
+    ("200 个", "200个"),
+    ("产出指标 (50 分)", "产出指标(50分)"),
+    ("完成\n100%", "完成100%"),
+    ("2022 年 1 月-\n12 月", "2022年1月-12月"),  # a wrap inside a cell
+    ("annual\nreport", "annual report"),
     ("A\t\tB", "A B"),
     ("Performance  self evaluation", "Performance self evaluation"),
     # zero-width characters go
@@ -75,7 +77,7 @@ UNCHANGED = [
     "/",
     "无",
     "等级:优",
-    "2022 年 2 月-12 月",
+    "2022年2月-12月",
     "N/A",
     "Self-evaluation report",
     "群众和干部满意度",

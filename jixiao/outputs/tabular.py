@@ -1,0 +1,203 @@
+"""Table writers (.xlsx, .csv, .parquet), all fed from :func:`jixiao.frames.to_frames`.
+
+- ``.xlsx``: one workbook with sheets 报告, 资金, 指标, 问题, 失败 and Chinese
+  column headers (:data:`HEADERS_ZH`); frozen header row, autofilter, numbers
+  stored as numbers (万元 amounts as ``0.00``, rates as ``0.00%``), findings
+  rows coloured by severity.
+- ``.csv``: ``-o out.csv`` writes one file per table next to it, and not
+  ``out.csv`` itself: ``out.reports.csv``, ``out.funds.csv``,
+  ``out.indicators.csv``, ``out.findings.csv``, ``out.failures.csv``. UTF-8
+  with BOM (``utf-8-sig``) so Excel opens the Chinese text correctly; English
+  headers as in the frames.
+- ``.parquet``: the same naming, ``out.reports.parquet`` …, with typed
+  columns (float64, int64, string), also when a table has no rows.
+
+Every file is written atomically (temporary file, then rename).
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from jixiao.frames import COLUMNS, TABLES, ColumnKind, to_frames
+from jixiao.models import Record
+from jixiao.outputs.atomic import atomic_path, atomic_write
+
+SHEETS: dict[str, str] = {
+    "reports": "报告",
+    "funds": "资金",
+    "indicators": "指标",
+    "findings": "问题",
+    "failures": "失败",
+}
+
+HEADERS_ZH: dict[str, str] = {
+    "file": "文件",
+    "sha256": "SHA-256",
+    "page_count": "总页数",
+    "text_method": "文字读取方式",
+    "table_index": "表序号",
+    "pages": "所在页",
+    "report_type": "报告类型",
+    "unit_name": "单位名称",
+    "project_name": "项目名称",
+    "competent_department": "主管部门",
+    "implementing_unit": "实施单位",
+    "fiscal_year": "年度",
+    "report_date": "报告日期",
+    "source_amount_unit": "原文金额单位",
+    "line": "资金类别",
+    "label": "标签",
+    "initial_budget": "年初预算数(万元)",
+    "annual_budget": "全年预算数(万元)",
+    "executed": "全年执行数(万元)",
+    "execution_rate": "执行率",
+    "fund_weight": "资金分值",
+    "fund_score": "资金得分",
+    "weight": "分值",
+    "score": "得分",
+    "total_weight": "总分值",
+    "total_score": "总分",
+    "recomputed_total": "重算总分",
+    "grade": "等级",
+    "n_errors": "错误数",
+    "n_warnings": "警告数",
+    "n_info": "提示数",
+    "level1": "一级指标",
+    "level2": "二级指标",
+    "name": "三级指标",
+    "target": "年度指标值",
+    "actual": "实际完成值",
+    "target_value": "指标值数值",
+    "target_unit": "指标值单位",
+    "target_comparator": "指标值比较符",
+    "actual_value": "完成值数值",
+    "actual_unit": "完成值单位",
+    "actual_comparator": "完成值比较符",
+    "group_row": "合并分值所在行",
+    "deviation_note": "偏差原因",
+    "page": "页码",
+    "row": "行号",
+    "rule": "规则",
+    "severity": "级别",
+    "message": "说明",
+    "expected": "应为",
+    "found": "实际",
+    "column": "列",
+    "snippet": "原文",
+    "kind": "失败类型",
+}
+"""English frame column → Chinese spreadsheet header (one mapping for every sheet)."""
+
+AMOUNT_COLUMNS = frozenset({"initial_budget", "annual_budget", "executed"})
+RATE_COLUMNS = frozenset({"execution_rate"})
+AMOUNT_FORMAT, RATE_FORMAT = "0.00", "0.00%"
+
+SEVERITY_FILLS: dict[str, str] = {"error": "FFFFC7CE", "warning": "FFFFEB9C", "info": "FFEDEDED"}
+"""Finding rows are filled by severity: light red, light yellow, light grey."""
+
+MIN_WIDTH, MAX_WIDTH = 6, 60
+
+ARROW_TYPES: dict[ColumnKind, pa.DataType] = {"float": pa.float64(), "int": pa.int64(), "text": pa.string()}
+
+
+def table_path(path: Path, table: str) -> Path:
+    """Where one table of ``-o out.csv`` goes. Example: ``out.csv``, ``funds`` → ``out.funds.csv``."""
+    return path.with_name(f"{path.stem}.{table}{path.suffix}")
+
+
+def write_csv(records: Sequence[Record], path: Path) -> None:
+    for table, frame in to_frames(records).items():
+        with atomic_write(table_path(path, table), encoding="utf-8-sig") as fh:
+            frame.to_csv(fh, index=False, lineterminator="\n")
+
+
+def write_parquet(records: Sequence[Record], path: Path) -> None:
+    for table, frame in to_frames(records).items():
+        schema = pa.schema([(name, ARROW_TYPES[kind]) for name, kind in COLUMNS[table].items()])
+        arrow = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+        with atomic_path(table_path(path, table)) as tmp:
+            pq.write_table(arrow, tmp)
+
+
+def write_xlsx(records: Sequence[Record], path: Path) -> None:
+    frames = to_frames(records)
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for table in TABLES:
+        fill_sheet(book.create_sheet(SHEETS[table]), frames[table], severity_fill=table == "findings")
+    with atomic_path(path) as tmp:
+        book.save(tmp)
+
+
+def fill_sheet(sheet: Any, frame: pd.DataFrame, *, severity_fill: bool = False) -> None:
+    columns = list(frame.columns)
+    sheet.append([HEADERS_ZH[c] for c in columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    widths = [display_width(HEADERS_ZH[c]) for c in columns]
+    fills = {k: PatternFill(fill_type="solid", start_color=v, end_color=v) for k, v in SEVERITY_FILLS.items()}
+    for r, values in enumerate(frame.itertuples(index=False, name=None), start=2):
+        fill = fills.get(values[columns.index("severity")]) if severity_fill else None
+        for c, (name, raw) in enumerate(zip(columns, values, strict=True), start=1):
+            value = plain(raw)
+            cell = sheet.cell(row=r, column=c, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # text from a PDF is never a formula, even if it starts with "="
+            elif name in AMOUNT_COLUMNS:
+                cell.number_format = AMOUNT_FORMAT
+            elif name in RATE_COLUMNS:
+                cell.number_format = RATE_FORMAT
+            if fill is not None:
+                cell.fill = fill
+            widths[c - 1] = max(widths[c - 1], display_width(shown(name, value)))
+    for c, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(c)].width = min(max(width + 2, MIN_WIDTH), MAX_WIDTH)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(sheet.max_row, 1)}"
+
+
+def plain(value: Any) -> Any:
+    """A frame value as openpyxl stores it: None for missing, Python numbers, clean text."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):  # numpy scalar
+        return plain(value.item())
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def shown(column: str, value: Any) -> str:
+    """Roughly what Excel shows in the cell, to size the column."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if column in AMOUNT_COLUMNS:
+            return f"{value:.2f}"
+        if column in RATE_COLUMNS:
+            return f"{value * 100:.2f}%"
+        return f"{value:g}"
+    return str(value)
+
+
+def display_width(text: str) -> int:
+    """Column width in characters; CJK (wide and full-width) characters count double.
+
+    Example: ``display_width("全年预算数(万元)")`` → 16.
+    """
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
