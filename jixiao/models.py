@@ -41,6 +41,11 @@ class Box:
     x1: float
     y1: float
 
+    @classmethod
+    def of(cls, page: int, x0: float, y0: float, x1: float, y1: float) -> Box:
+        """A box rounded to 0.01 pt: finer is noise, and rounding makes records round-trip."""
+        return cls(page, round(x0, 2), round(y0, 2), round(x1, 2), round(y1, 2))
+
 
 @dataclass(frozen=True)
 class Source:

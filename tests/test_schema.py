@@ -34,3 +34,12 @@ def test_schema_rejects_a_wrong_record() -> None:
     data["report_type"] = "budget"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(data, SCHEMA)
+
+
+@pytest.mark.parametrize("pdf", sorted(SAMPLES.rglob("*.pdf")), ids=lambda p: p.name)
+def test_records_round_trip_through_stored_json(pdf: Path) -> None:
+    from jixiao.outputs.records import decimal_text, record_from_dict, record_to_dict
+
+    for record in jixiao.parse_path(pdf):
+        text = json.dumps(record_to_dict(record), default=decimal_text, ensure_ascii=False)
+        assert record_from_dict(json.loads(text)) == record

@@ -72,7 +72,7 @@ def page_lines(page_no: int, text_dict: dict[str, Any]) -> list[Line]:
                 continue
             size = max(float(s["size"]) for s in spans)
             x0, y0, x1, y1 = line["bbox"]
-            out.append(Line(page_no, text, Box(page_no, x0, y0, x1, y1), size))
+            out.append(Line(page_no, text, Box.of(page_no, x0, y0, x1, y1), size))
     return out
 
 

@@ -86,7 +86,7 @@ def raw_to_grid(raw: RawGrid, chars: Sequence[Char], page: int) -> Grid:
             bucket[cell_of[pos]].append(ch)
     cells = tuple(
         Cell(rc.row, rc.col, rc.rowspan, rc.colspan, chars_to_text(bucket.get(i, ())),
-             Box(page, rc.x0, rc.y0, rc.x1, rc.y1))
+             Box.of(page, rc.x0, rc.y0, rc.x1, rc.y1))
         for i, rc in enumerate(raw.cells)
     )
     return Grid(cells, len(raw.ys) - 1, len(raw.xs) - 1, raw.xs)
