@@ -49,3 +49,8 @@ def test_libreoffice_seed_table_spans_two_pages() -> None:
     (r,) = jixiao.parse(SAMPLES / "office" / "seed-department-report.pdf")
     assert r.pages == (7, 8)
     assert len(r.indicators) == 11
+
+
+def test_traditional_mirror_reads_like_the_simplified_original() -> None:
+    """A mirror site's Traditional-character copy is converted back (OpenCC t2s)."""
+    assert summary(SAMPLES / "project-traditional.pdf") == summary(SAMPLES / "project-consistent.pdf")

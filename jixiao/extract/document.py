@@ -7,12 +7,13 @@ table's headers (and the pages a table runs onto).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from jixiao.extract.narrative import Line, Paragraph, lines_to_paragraphs, page_lines
 from jixiao.extract.pdf import open_pdf, read_bytes, sha256_of
 from jixiao.extract.tables import TableBlock, find_tables
+from jixiao.extract.traditional import looks_traditional, to_simplified
 from jixiao.models import Box, Source
 
 
@@ -44,7 +45,10 @@ def extract_bytes(data: bytes, name: str) -> Extracted:
             lines = page_lines(page_no, page.get_text("dict", flags=0))
             lines_by_page.append(lines)
             texts.append("\n".join(ln.text for ln in lines))
-        tables = find_tables(doc, texts)
+        traditional = looks_traditional("".join(texts))
+        if traditional:
+            texts = [to_simplified(t) for t in texts]
+        tables = find_tables(doc, texts, to_simplified if traditional else None)
         source = Source(path=name, sha256=sha256_of(data), page_count=doc.page_count, text_method="text")
     finally:
         doc.close()
@@ -54,5 +58,7 @@ def extract_bytes(data: bytes, name: str) -> Extracted:
         for c in t.grid.cells
     ]
     outside = [ln for lines in lines_by_page for ln in lines if not _inside(ln.box, areas)]
+    if traditional:
+        outside = [replace(ln, text=to_simplified(ln.text)) for ln in outside]
     paragraphs = lines_to_paragraphs(outside)
     return Extracted(source, tuple(texts), tuple(paragraphs), tuple(tables))

@@ -9,7 +9,7 @@ page has the same column lines; a repeated header row there is dropped.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import pymupdf
@@ -72,7 +72,10 @@ def looks_like_table(grid: Grid) -> bool:
     return sum(word in flat for word in TABLE_WORDS) >= 2
 
 
-def raw_to_grid(raw: RawGrid, chars: Sequence[Char], page: int) -> Grid:
+TextMap = Callable[[str], str]
+
+
+def raw_to_grid(raw: RawGrid, chars: Sequence[Char], page: int, text_map: TextMap | None = None) -> Grid:
     """Fill a ruling-line grid with the page's characters."""
     cell_of: dict[tuple[int, int], int] = {}
     for i, rc in enumerate(raw.cells):
@@ -84,15 +87,17 @@ def raw_to_grid(raw: RawGrid, chars: Sequence[Char], page: int) -> Grid:
         pos = locate(raw.xs, raw.ys, ch)
         if pos is not None and pos in cell_of:
             bucket[cell_of[pos]].append(ch)
+    texts = [chars_to_text(bucket.get(i, ())) for i in range(len(raw.cells))]
+    if text_map is not None:
+        texts = [text_map(t) for t in texts]
     cells = tuple(
-        Cell(rc.row, rc.col, rc.rowspan, rc.colspan, chars_to_text(bucket.get(i, ())),
-             Box.of(page, rc.x0, rc.y0, rc.x1, rc.y1))
+        Cell(rc.row, rc.col, rc.rowspan, rc.colspan, texts[i], Box.of(page, rc.x0, rc.y0, rc.x1, rc.y1))
         for i, rc in enumerate(raw.cells)
     )
     return Grid(cells, len(raw.ys) - 1, len(raw.xs) - 1, raw.xs)
 
 
-def page_grids(page: pymupdf.Page, page_no: int) -> list[PageGrid]:
+def page_grids(page: pymupdf.Page, page_no: int, text_map: TextMap | None = None) -> list[PageGrid]:
     """Every ruled grid on a page, top to bottom, with the text above each."""
     segments = drawings_to_segments(page.get_drawings())
     if not segments:
@@ -105,10 +110,12 @@ def page_grids(page: pymupdf.Page, page_no: int) -> list[PageGrid]:
     out = []
     prev_bottom = 0.0
     for raw in raws:
-        grid = raw_to_grid(raw, chars, page_no)
+        grid = raw_to_grid(raw, chars, page_no, text_map)
         top, bottom = raw.ys[0], raw.ys[-1]
-        above = [ch for ch in chars if prev_bottom <= ch.cy < top]
-        out.append(PageGrid(page_no, grid, chars_to_text(above), top / height, bottom / height))
+        above = chars_to_text(ch for ch in chars if prev_bottom <= ch.cy < top)
+        if text_map is not None:
+            above = text_map(above)
+        out.append(PageGrid(page_no, grid, above, top / height, bottom / height))
         prev_bottom = bottom
     return out
 
@@ -158,14 +165,19 @@ def stitch(head: Grid, tail: Grid) -> Grid | None:
     return Grid(tuple(cells), head.nrows + tail.nrows - skip, head.ncols, head.col_edges)
 
 
-def find_tables(doc: pymupdf.Document, page_texts: Sequence[str]) -> list[TableBlock]:
-    """Self-evaluation tables in document order, each stitched over its pages."""
+def find_tables(
+    doc: pymupdf.Document, page_texts: Sequence[str], text_map: TextMap | None = None
+) -> list[TableBlock]:
+    """Self-evaluation tables in document order, each stitched over its pages.
+
+    ``text_map`` is applied to every cell's text (Traditional → Simplified).
+    """
     blocks: list[TableBlock] = []
     open_block: TableBlock | None = None  # a table that reached the bottom of its page
     for page_no, text in enumerate(page_texts, start=1):
         if not is_candidate_page(text) and open_block is None:
             continue
-        grids = page_grids(doc[page_no - 1], page_no)
+        grids = page_grids(doc[page_no - 1], page_no, text_map)
         if not grids:
             open_block = None
             continue

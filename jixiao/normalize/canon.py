@@ -30,14 +30,22 @@ def header_key(text: str | None) -> str:
     return str(_BRACKETED.sub("", flat)).replace("：", ":").rstrip(":")
 
 
-def match_field(text: str | None, table: Sequence[tuple[str, Sequence[str]]]) -> str | None:
-    """The field whose spelling the header cell carries, or None."""
+def match_field(
+    text: str | None, table: Sequence[tuple[str, Sequence[str]]], exact: bool = False
+) -> str | None:
+    """The field whose spelling the header cell carries, or None.
+
+    Exact spellings are tried before prefixes (``执行率权重`` is a weight, not
+    a rate); ``exact=True`` tries only those.
+    """
     key = header_key(text)
     if not key:
         return None
     for name, words in table:
         if key in words:
             return name
+    if exact:
+        return None
     for name, words in table:
         if any(key.startswith(w) for w in words):
             return name

@@ -10,7 +10,7 @@ over several rows is counted once, on the first row of its group.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import regex
@@ -21,7 +21,7 @@ from jixiao.normalize import vocab
 from jixiao.normalize.canon import canonical_label, header_key, match_field, strip_lead
 from jixiao.normalize.labels import parse_grade, split_stated_weight
 from jixiao.normalize.numbers import is_blank, parse_amount, parse_decimal, parse_rate
-from jixiao.normalize.targets import parse_measure
+from jixiao.normalize.targets import parse_comparator, parse_measure
 from jixiao.normalize.text import clean_text, compact
 
 _UNIT = regex.compile(r"(?:[(（]\s*(万元|元)\s*[)）]|单位\s*[:：]\s*(万元|元))")
@@ -75,12 +75,42 @@ class RowView:
 
 
 def _header_columns(view: RowView, table: Sequence[tuple[str, Sequence[str]]]) -> dict[str, Cell]:
+    """Field → header cell. Exact spellings win over prefixes, and a column
+    name printed again (the old framework's 分值 after each level) belongs to
+    the label column just left of it: ``level1_weight``, ``level2_weight``.
+    """
     cols: dict[str, Cell] = {}
-    for cell in view.own():
-        name = match_field(cell.text, table)
-        if name and name not in cols:
+    own = view.own()
+    for exact in (True, False):
+        for cell in own:
+            if any(c is cell for c in cols.values()):
+                continue
+            name = match_field(cell.text, table, exact=exact)
+            if not name:
+                continue
+            if name in cols:
+                left = own[own.index(cell) - 1] if own.index(cell) > 0 else None
+                owner = next((k for k, c in cols.items() if c is left), None)
+                if owner in ("level1", "level2") and name == "weight":
+                    cols[f"{owner}_weight"] = cell
+                continue
             cols[name] = cell
+    first_weight = cols.get("weight")
+    if first_weight is not None and "level1" in cols and _next_to(own, cols["level1"], first_weight):
+        later = [c for c in own if c.col > first_weight.col and match_field(c.text, table) == "weight"]
+        cols["level1_weight"] = first_weight
+        if later:
+            cols["weight"] = later[-1]
+            middle = later[:-1]
+            if middle and "level2" in cols and _next_to(own, cols["level2"], middle[0]):
+                cols["level2_weight"] = middle[0]
+        else:
+            del cols["weight"]
     return cols
+
+
+def _next_to(own: list[Cell], left: Cell, right: Cell) -> bool:
+    return own.index(right) == own.index(left) + 1 if left in own and right in own else False
 
 
 def _value_cell(view: RowView, header: Cell) -> Cell | None:
@@ -131,6 +161,18 @@ def _fund_line(view: RowView, label: str, cols: dict[str, Cell], unit: str) -> F
     return FundLine(label=label, page=page, row=view.row, cells=boxes, **values)
 
 
+_POINTS = regex.compile(r"[(（]\s*([0-9]+(?:\.[0-9]+)?)\s*分\s*[)）]|([0-9]+(?:\.[0-9]+)?)\s*分\s*[*×xX]")
+
+
+def _stated_points(view: RowView) -> Decimal | None:
+    """The fund weight some forms print only in a header: ``预算执行情况(20分)``, ``得分(20分*执行率)``."""
+    for cell in view.cells:
+        m = _POINTS.search(compact(cell.text) or "")
+        if m:
+            return Decimal(m.group(1) or m.group(2))
+    return None
+
+
 def _fund_row_key(label: str) -> str | None:
     key = strip_lead(label)
     for name, words in vocab.FUND_ROWS:
@@ -166,6 +208,9 @@ def _key_values(view: RowView, parts: TableParts) -> None:
             parts.implementing_unit = value
         elif key in vocab.DEPARTMENT_LABELS:
             parts.unit_name = value
+        elif key in vocab.TOTAL_SCORE_LABELS and parts.total_score is None and target is not None:
+            parts.total_score = parse_decimal(value)
+            parts.total_box = target.box
 
 
 class _Reader:
@@ -212,6 +257,8 @@ class _Reader:
             labels = [c for c in view.own() if c.col < first.col]
             label = clean_text(labels[-1].text) if labels else None
             key = _fund_row_key(label) if label else None
+            if key is None and not labels and row == r + 1 and row <= span_end and not lines:
+                key, label = "total", "合计"  # one unlabelled value row under its header
             if key is None and row > span_end:
                 break
             if key is not None and label is not None:
@@ -221,8 +268,14 @@ class _Reader:
                 elif key not in lines:
                     lines[key] = line
             row += 1
+        total = lines.get("total")
+        if total is not None and total.weight is None and "weight" not in cols:
+            stated = _stated_points(header)
+            if stated is not None:
+                total = replace(total, weight=stated)
+        lines["total"] = total  # type: ignore[assignment]
         parts.funds = Funds(
-            total=lines.get("total"),
+            total=total,
             current_appropriation=lines.get("current_appropriation"),
             prior_carryover=lines.get("prior_carryover"),
             other=lines.get("other"),
@@ -287,6 +340,8 @@ class _Reader:
                     level2 = None
                 level1 = new_l1
                 stated = split_stated_weight(compact(_text(l1_cell)) or "")[1]
+                if stated is None and "level1_weight" in cols:
+                    stated = parse_decimal(_text(view.at(cols["level1_weight"].col)))
                 if stated is not None:
                     parts.level1_weights.setdefault(new_l1, stated)
             if new_l2 is not None:
@@ -331,9 +386,11 @@ class _Reader:
                 weight = value
             else:
                 score = value
-        target = own_text("target")
+        target = own_text("target_adjusted") or own_text("target")
         actual = own_text("actual")
         comparator = own_text("comparator")
+        if comparator is not None and parse_comparator(comparator) is None:
+            comparator = None  # 指标性质 that says 定量/定性 is not a comparator
         unit = own_text("unit")
         if comparator or unit:
             target = "".join(p for p in (comparator, target, unit) if p) or None

@@ -34,6 +34,13 @@ INDICATOR_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("name", ("三级指标", "指标名称", "绩效指标名称")),
     ("comparator", ("指标性质",)),
     ("unit", ("度量单位", "计量单位")),
+    # Columns read but not mapped onto a field; listed so that prefix matching
+    # never takes them for another column (得分系数 is not 得分).
+    ("score_ratio", ("得分系数",)),
+    ("core", ("是否核心指标",)),
+    ("method", ("得分计算方法", "评分标准", "评价标准", "指标说明及评分标准", "指标解释", "指标说明")),
+    ("serial", ("序号",)),
+    ("target_adjusted", ("调整指标值", "全年调整指标值")),
     ("target", ("年度指标值", "年初指标值", "年初目标值", "预期指标值", "年度目标值", "指标值", "目标值")),
     ("actual", ("实际完成值", "全年实际完成值", "全年完成值", "完成值", "实际值")),
     ("weight", ("分值", "权重", "指标权重", "指标分值")),
@@ -59,6 +66,7 @@ LEVEL2 = (
 )
 
 TOTAL_ROW = ("总分", "合计", "总计", "自评总分")
+TOTAL_SCORE_LABELS = ("自评总分", "自评得分", "总分")
 GRADE_WORDS = ("优", "良", "中", "差")
 DEPARTMENT_LABELS = ("部门名称", "单位名称", "部门(单位)名称", "预算单位")
 PROJECT_LABELS = ("项目名称",)

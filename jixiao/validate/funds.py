@@ -48,9 +48,12 @@ def fund_sources_sum(report: Report) -> Iterator[Finding]:
 
 
 def computed_rate(line: FundLine) -> Decimal | None:
-    if line.executed is None or line.annual_budget is None or line.annual_budget == 0:
+    """执行数 / 全年预算数; forms without a 全年预算数 column (Beijing's older
+    A/B form) define the rate on 年初预算数, so that is the fallback."""
+    budget = line.annual_budget if "annual_budget" in line.cells else line.initial_budget
+    if line.executed is None or budget is None or budget == 0:
         return None
-    return line.executed / line.annual_budget
+    return line.executed / budget
 
 
 @rule("execution_rate")
