@@ -1,11 +1,12 @@
-"""Many files, each parsed in its own forked process, none able to stop the batch.
+"""Many files, parsed in forked worker processes, none able to stop the batch.
 
-A PDF library can hang, eat memory or crash on a hostile file. Each file is
-therefore parsed in a child process with a wall-clock limit and an address-
-space cap; a child that runs over becomes a ``timeout`` or ``too_large``
-failure row, one that dies becomes ``crashed``, and the next file goes on.
-Forking per file costs a few milliseconds (the parent has already imported
-everything) and means a poisoned worker is never reused.
+A PDF library can hang, eat memory or crash on a hostile file. Files are
+therefore parsed in long-lived worker processes with an address-space cap,
+and the parent holds a wall-clock deadline for each file: a worker that runs
+over is killed and replaced (``timeout``), one that runs out of memory is
+replaced (``too_large``), one that dies becomes ``crashed`` for the file it
+held, and the batch goes on. Workers are kept between files because a fresh
+process per file costs more than parsing a text report (cold caches, fork).
 
 Files with the same content are parsed once; the copies get the same records
 under their own path, with ``source.duplicate_of`` naming the first one.
@@ -73,85 +74,129 @@ def failure_record(path: Path, sha256: str | None, kind: FailureKind, zh: str, e
     return Failure(Source(str(path), sha256 or "", 0), FailureError(kind, f"{zh} / {en}"))
 
 
-def _child(path: str, conn: Connection, memory_mb: int) -> None:
-    """Runs in the forked process: cap memory, parse, send the records back."""
+def _worker_main(conn: Connection, memory_mb: int) -> None:
+    """A forked worker: cap its memory, then parse the paths it is sent until told to stop."""
     limit = memory_mb * 1024 * 1024
     try:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ValueError, OSError):
         pass
-    records = parse_path(path)
-    conn.send(records)
-    conn.close()
+    while True:
+        try:
+            path = conn.recv()
+        except (EOFError, OSError):
+            return
+        if path is None:
+            return
+        conn.send(parse_path(path))
 
 
 @dataclass
-class _Running:
+class _Task:
     index: int
     path: Path
     sha256: str | None
-    process: mp.process.BaseProcess
-    conn: Connection
     started: float
 
 
-def _died(run: _Running) -> list[Record]:
-    code = run.process.exitcode
+class _Worker:
+    """One long-lived worker process; replaced when it dies, hangs or runs out of memory."""
+
+    def __init__(self, ctx: mp.context.ForkContext, memory_mb: int) -> None:
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.process = ctx.Process(target=_worker_main, args=(child, memory_mb), daemon=True)
+        self.process.start()
+        child.close()
+        self.task: _Task | None = None
+        self.served = 0
+
+    def give(self, task: _Task) -> None:
+        self.task = task
+        self.served += 1
+        self.conn.send(str(task.path))
+
+    def stop(self, kill: bool = False) -> None:
+        if kill:
+            self.process.kill()
+        else:
+            try:
+                self.conn.send(None)
+            except OSError:
+                pass
+        self.process.join(5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+
+MAX_TASKS_PER_WORKER = 500  # recycle now and then: MuPDF's caches only grow
+
+
+def _died(task: _Task, code: int | None) -> list[Record]:
     zh = f"解析进程异常退出（退出码 {code}），可能是 PDF 库崩溃或内存耗尽"
     en = f"the parser process died (exit code {code}): the PDF library crashed or ran out of memory"
-    return [failure_record(run.path, run.sha256, "crashed", zh, en)]
+    return [failure_record(task.path, task.sha256, "crashed", zh, en)]
 
 
-def _timed_out(run: _Running, limits: Limits) -> list[Record]:
+def _timed_out(task: _Task, limits: Limits) -> list[Record]:
     zh = f"解析超过 {limits.timeout_s:g} 秒，已中止"
     en = f"parsing took longer than {limits.timeout_s:g} s and was stopped"
-    return [failure_record(run.path, run.sha256, "timeout", zh, en)]
+    return [failure_record(task.path, task.sha256, "timeout", zh, en)]
+
+
+def _spent(records: list[Record]) -> bool:
+    """A worker that ran out of memory is replaced: its heap cannot be trusted."""
+    return any(isinstance(r, Failure) and r.error.kind == "too_large" for r in records)
 
 
 def _run_isolated(
     jobs: Sequence[tuple[int, Path, str | None]], workers: int, limits: Limits
 ) -> Iterator[Done]:
     ctx = mp.get_context("fork")
-    pending = list(jobs)
-    pending.reverse()
-    running: list[_Running] = []
-    while pending or running:
-        while pending and len(running) < workers:
-            index, path, sha = pending.pop()
-            recv, send = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_child, args=(str(path), send, limits.memory_mb), daemon=True)
-            proc.start()
-            send.close()
-            running.append(_Running(index, path, sha, proc, recv, time.monotonic()))
-        now = time.monotonic()
-        next_deadline = min(r.started + limits.timeout_s for r in running)
-        ready = wait([r.conn for r in running] + [r.process.sentinel for r in running],
-                     timeout=max(0.0, next_deadline - now))
-        still: list[_Running] = []
-        for run in running:
-            records: list[Record] | None = None
-            if run.conn in ready:
-                try:
-                    records = run.conn.recv()
-                except (EOFError, OSError):
-                    run.process.join(5)
-                    records = _died(run)
-            elif run.process.sentinel in ready and not run.conn.poll():
-                run.process.join(5)
-                records = _died(run)
-            elif time.monotonic() - run.started > limits.timeout_s:
-                run.process.kill()
-                records = _timed_out(run, limits)
-            if records is None:
-                still.append(run)
-                continue
-            run.conn.close()
-            run.process.join(5)
-            if run.process.is_alive():
-                run.process.kill()
-                run.process.join()
-            yield Done(run.index, run.path, records, time.monotonic() - run.started)
-        running = still
+    pending = [_Task(i, p, sha, 0.0) for i, p, sha in reversed(jobs)]
+    pool = [_Worker(ctx, limits.memory_mb) for _ in range(min(workers, len(jobs)))]
+    try:
+        while pending or any(w.task for w in pool):
+            for w in pool:
+                if w.task is None and pending:
+                    task = pending.pop()
+                    task.started = time.monotonic()
+                    w.give(task)
+            busy = [w for w in pool if w.task is not None]
+            deadline = min(w.task.started for w in busy if w.task) + limits.timeout_s
+            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy],
+                         timeout=max(0.0, deadline - time.monotonic()))
+            for i, w in enumerate(pool):
+                task = w.task
+                if task is None:
+                    continue
+                records: list[Record] | None = None
+                replace_worker = False
+                if w.conn in ready or w.process.sentinel in ready:
+                    try:
+                        records = w.conn.recv() if w.conn.poll() else None
+                    except (EOFError, OSError):
+                        records = None
+                    if records is None:
+                        w.process.join(5)
+                        records = _died(task, w.process.exitcode)
+                        replace_worker = True
+                elif time.monotonic() - task.started > limits.timeout_s:
+                    records = _timed_out(task, limits)
+                    replace_worker = True
+                if records is None:
+                    continue
+                w.task = None
+                replace_worker = replace_worker or _spent(records) or w.served >= MAX_TASKS_PER_WORKER
+                if replace_worker:
+                    w.stop(kill=True)
+                    pool[i] = _Worker(ctx, limits.memory_mb) if pending else w
+                yield Done(task.index, task.path, records, time.monotonic() - task.started)
+            pool = [w for w in pool if w.process.is_alive() or w.task is not None]
+    finally:
+        for w in pool:
+            w.stop(kill=w.task is not None)
 
 
 def _run_inline(jobs: Sequence[tuple[int, Path, str | None]]) -> Iterator[Done]:

@@ -6,10 +6,12 @@ at or above it; 2 usage error; 3 some inputs failed (3 wins over 1).
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -20,6 +22,9 @@ from jixiao.models import SEVERITY_ORDER, Failure, Record, Report
 from jixiao.outputs import UnknownFormat, write, writer_for
 from jixiao.progress import Progress
 from jixiao.summary import failure_line, report_block, run_summary
+
+if TYPE_CHECKING:
+    from jixiao.store import Incremental
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 
@@ -32,18 +37,70 @@ def _check_outputs(outputs: Sequence[Path]) -> None:
             raise click.BadParameter(str(exc), param_hint="-o/--output") from exc
 
 
-def _run(paths: Sequence[str], workers: int, timeout: float, memory_mb: int, quiet: bool) -> tuple[int, list[Record]]:
+@dataclass(frozen=True)
+class _Outcome:
+    """Every input's records in input order, and with ``--db`` what the store did."""
+
+    files: int
+    results: list[Done]
+    incremental: Incremental | None = None
+
+    @property
+    def records(self) -> list[Record]:
+        return [r for item in self.results for r in item.records]
+
+
+def _run(
+    paths: Sequence[str], workers: int, timeout: float, memory_mb: int, quiet: bool, db: Path | None = None
+) -> _Outcome:
     files = expand(paths)
     if not files:
         raise click.UsageError("没有找到 PDF 文件 / no PDF files found under the given paths")
+    limits = Limits(timeout, memory_mb)
     with Progress(len(files), enabled=not quiet) as progress:
 
         def done(item: Done) -> None:
             progress.advance(item.path.name)
 
-        results = run_batch(files, workers=workers, limits=Limits(timeout, memory_mb), on_done=done)
-    records = [r for item in results for r in item.records]
-    return len(files), records
+        if db is None:
+            return _Outcome(len(files), run_batch(files, workers=workers, limits=limits, on_done=done))
+        # The store loads pandas, so only a run with --db pays for importing it.
+        from jixiao.store import StoreError, open_store, run_incremental
+
+        try:
+            store = open_store(db)
+        except StoreError as exc:
+            raise click.BadParameter(str(exc), param_hint="--db") from exc
+        with store:
+            try:
+                incremental = run_incremental(store, files, workers=workers, limits=limits, on_done=done)
+            except sqlite3.Error as exc:
+                raise click.ClickException(f"状态库 {db} 写入失败 / cannot update the store {db}: {exc}") from exc
+    return _Outcome(len(files), incremental.results, incremental)
+
+
+def _store_line(outcome: _Outcome, db: Path | None, new_only: bool = False) -> str | None:
+    inc = outcome.incremental
+    if inc is None:
+        return None
+    line = f"状态库 store {db} (run {inc.run_id}): 解析 parsed {inc.parsed} · 取自存储 from store {inc.cached}"
+    if inc.removed:
+        line += f" · 已移除 removed {len(inc.removed)}"
+    if new_only:
+        line += " · 仅显示新问题 new findings only"
+    return line
+
+
+def _only_new(outcome: _Outcome) -> list[Record]:
+    """Records with each report's findings cut to those first seen in this run."""
+    inc = outcome.incremental
+    assert inc is not None
+    return [
+        replace(r, findings=tuple(f for f in r.findings if inc.is_new(item, r.table_index, f)))
+        if isinstance(r, Report) else r
+        for item in outcome.results
+        for r in item.records
+    ]
 
 
 def batch_options(fn: Any) -> Any:
@@ -63,6 +120,13 @@ def batch_options(fn: Any) -> Any:
     return fn
 
 
+db_option = click.option(
+    "--db", type=click.Path(dir_okay=False, path_type=Path),
+    help=(
+        "状态库（SQLite，不存在则新建）：只解析新增或变化的文件，其余从库中读取 / "
+        "state file (SQLite, created if missing): parse only new or changed files, take the rest from it"
+    ),
+)
 paths_argument = click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 output_option = click.option(
     "-o", "--output", "outputs", multiple=True, type=click.Path(path_type=Path),
@@ -83,18 +147,29 @@ def main() -> None:
 @main.command()
 @paths_argument
 @output_option
+@db_option
 @batch_options
 def extract(
-    paths: tuple[str, ...], outputs: tuple[Path, ...], workers: int, timeout: float, memory_mb: int, quiet: bool
+    paths: tuple[str, ...],
+    outputs: tuple[Path, ...],
+    db: Path | None,
+    workers: int,
+    timeout: float,
+    memory_mb: int,
+    quiet: bool,
 ) -> None:
     """解析 PDF 为结构化记录 / parse PDFs into records (exit 0, or 3 if some failed)."""
     if not outputs:
         raise click.UsageError("请用 -o 指定输出文件 / give an output file with -o")
     _check_outputs(outputs)
-    files, records = _run(paths, workers, timeout, memory_mb, quiet)
+    outcome = _run(paths, workers, timeout, memory_mb, quiet, db)
+    records = outcome.records
     for out in outputs:
         write(records, out)
-    click.echo(run_summary(files, records), err=True)
+    click.echo(run_summary(outcome.files, records), err=True)
+    store_line = _store_line(outcome, db)
+    if store_line:
+        click.echo(store_line, err=True)
     sys.exit(EXIT_FAILED if any(isinstance(r, Failure) for r in records) else EXIT_OK)
 
 
@@ -105,31 +180,54 @@ def extract(
     "--fail-on", type=click.Choice(["error", "warning", "info"]), default="error", show_default=True,
     help="达到此级别的问题使退出码为 1 / exit 1 when a finding is at or above this severity",
 )
+@db_option
+@click.option(
+    "--new-only", is_flag=True,
+    help=(
+        "只显示并计入本次运行新出现的问题（需要 --db）；-o 输出仍含全部记录 / "
+        "print and count (for the exit code too) only findings first seen in this run; needs --db; "
+        "-o outputs still hold every record"
+    ),
+)
 @batch_options
 def check(
     paths: tuple[str, ...],
     outputs: tuple[Path, ...],
     fail_on: str,
+    db: Path | None,
+    new_only: bool,
     workers: int,
     timeout: float,
     memory_mb: int,
     quiet: bool,
 ) -> None:
     """解析并核查，打印每份报告的问题 / parse, check and print each report's findings."""
+    if new_only and db is None:
+        raise click.UsageError("--new-only 需要同时给出 --db / --new-only needs --db STATE (findings are new relative to the store)")
     _check_outputs(outputs)
-    files, records = _run(paths, workers, timeout, memory_mb, quiet)
-    for record in records:
+    outcome = _run(paths, workers, timeout, memory_mb, quiet, db)
+    records = outcome.records
+    shown = _only_new(outcome) if new_only else records
+    for record in shown:
         if isinstance(record, Report):
-            click.echo(report_block(record))
+            if not new_only or record.findings:
+                click.echo(report_block(record))
         elif isinstance(record, Failure):
             click.echo(failure_line(record))
     for out in outputs:
         write(records, out)
     click.echo("")
-    click.echo(run_summary(files, records))
+    click.echo(run_summary(outcome.files, shown))
+    store_line = _store_line(outcome, db, new_only)
+    if store_line:
+        click.echo(store_line)
     threshold = SEVERITY_ORDER[fail_on]
     failed = any(isinstance(r, Failure) for r in records)
     flagged = any(
-        SEVERITY_ORDER[f.severity] >= threshold for r in records if isinstance(r, Report) for f in r.findings
+        SEVERITY_ORDER[f.severity] >= threshold for r in shown if isinstance(r, Report) for f in r.findings
     )
     sys.exit(EXIT_FAILED if failed else EXIT_FINDINGS if flagged else EXIT_OK)
+
+
+if __name__ == "__main__":
+    main()

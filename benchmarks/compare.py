@@ -1,0 +1,127 @@
+"""jixiao against the floor and the naive way, side by side in one run.
+
+Run on demand (not part of the tests)::
+
+    python benchmarks/compare.py            # 200+ reports, workers 1 and 2
+    python benchmarks/compare.py --reports 60 --skip-naive
+
+It builds a corpus of text-layer reports from ``samples/`` (each copy made
+distinct by a trailing PDF comment, so the batch's duplicate detection does
+not skip it), then times, per report:
+
+* **jixiao**: the batch runner (``run_batch``, forked worker per file, the
+  same path ``jixiao extract -w N`` takes) with 1 and 2 workers;
+* **floor**: PyMuPDF ``get_text()`` of every page — nothing that reads the
+  text can be faster;
+* **naive**: pdfplumber ``extract_text()`` + ``extract_tables()`` on every page.
+
+It prints ms/report, the two ratios, pages/s, and peak RSS of the workers.
+Absolute times depend on the machine's load; the ratios are measured side by
+side in one process and are what to compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pdfplumber
+import pymupdf
+
+from jixiao.batch import run_batch
+from jixiao.models import Report
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+def build_corpus(folder: Path, reports: int) -> list[Path]:
+    sources = sorted(p for p in SAMPLES.glob("*.pdf")) + sorted((SAMPLES / "office").glob("*.pdf"))
+    out = []
+    for i in range(reports):
+        src = sources[i % len(sources)]
+        dest = folder / f"{i:04d}-{src.name}"
+        shutil.copy(src, dest)
+        with dest.open("ab") as fh:
+            fh.write(f"%pad {i}\n".encode())
+        out.append(dest)
+    return out
+
+
+def page_count(paths: list[Path]) -> int:
+    total = 0
+    for p in paths:
+        with pymupdf.open(p) as doc:
+            total += doc.page_count
+    return total
+
+
+def run_floor(paths: list[Path]) -> None:
+    for p in paths:
+        with pymupdf.open(p) as doc:
+            for page in doc:
+                page.get_text()
+
+
+def run_naive(paths: list[Path]) -> None:
+    for p in paths:
+        with pdfplumber.open(p) as pdf:
+            for page in pdf.pages:
+                page.extract_text()
+                page.extract_tables()
+
+
+def timed(fn, *args):  # type: ignore[no-untyped-def]
+    t = time.perf_counter()
+    result = fn(*args)
+    return time.perf_counter() - t, result
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--reports", type=int, default=220)
+    ap.add_argument("--skip-naive", action="store_true")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="jixiao-bench-") as tmp:
+        paths = build_corpus(Path(tmp), args.reports)
+        pages = page_count(paths)
+        n = len(paths)
+        print(f"corpus: {n} reports, {pages} pages (from samples/, distinct copies)")
+        run_floor(paths[:5])  # warm the page cache and imports
+        t_floor, _ = timed(run_floor, paths)
+        t_j1, done = timed(run_batch, paths, 1)
+        t_j2, _ = timed(run_batch, paths, 2)
+        reports = sum(1 for d in done for r in d.records if isinstance(r, Report))
+        failed = sum(1 for d in done if not any(isinstance(r, Report) for r in d.records))
+        print(f"parsed: {reports} report records from {n} files, {failed} files without a report")
+        rss_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        rss_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        per_file = statistics.median(d.elapsed_s for d in done) * 1000
+        rows = [
+            ("floor (PyMuPDF get_text)", t_floor),
+            ("jixiao, 1 worker", t_j1),
+            ("jixiao, 2 workers", t_j2),
+        ]
+        t_naive = None
+        if not args.skip_naive:
+            t_naive, _ = timed(run_naive, paths)
+            rows.append(("naive (pdfplumber text+tables)", t_naive))
+        print(f"{'':34} {'ms/report':>10} {'pages/s':>9}")
+        for name, t in rows:
+            print(f"{name:34} {t / n * 1000:>10.1f} {pages / t:>9.0f}")
+        print(f"jixiao 1 worker / floor        = {t_j1 / t_floor:6.2f}x   (goal ≤ 5x)")
+        if t_naive is not None:
+            print(f"naive / jixiao 1 worker        = {t_naive / t_j1:6.2f}x   (goal ≥ 10x)")
+        print(f"speed-up 1 → 2 workers         = {t_j1 / t_j2:6.2f}x")
+        print(f"median wall time per file in its worker: {per_file:.1f} ms")
+        print(f"peak RSS: parent {rss_self:.0f} MB, largest worker {rss_children:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

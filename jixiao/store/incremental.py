@@ -1,0 +1,99 @@
+"""A batch that parses only what changed: the library call behind ``--db``.
+
+``run_incremental(store, files)`` hashes every file, parses the new and changed
+ones (each committed to the store as soon as it is done), loads the rest from
+the store, marks files that are gone as removed, and returns every file's
+records in input order, exactly as a fresh :func:`jixiao.batch.run_batch`
+would: copies of the same content are marked ``duplicate_of`` the first one
+in input order whether that one was parsed now or loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from jixiao.batch import Done, Limits, run_batch
+from jixiao.models import Finding, Record
+from jixiao.store.sqlite import Store, finding_fingerprint
+
+
+@dataclass(frozen=True)
+class Incremental:
+    """One incremental run: every input's records (input order) and what the store did."""
+
+    run_id: int
+    results: list[Done]
+    parsed: int
+    cached: int
+    removed: list[str]
+    new_fingerprints: frozenset[str]
+
+    @property
+    def records(self) -> list[Record]:
+        return [r for d in self.results for r in d.records]
+
+    def is_new(self, done: Done, table_index: int, finding: Finding) -> bool:
+        """Whether this finding of ``done``'s file was first seen in this run."""
+        return finding_fingerprint(str(done.path), table_index, finding) in self.new_fingerprints
+
+
+def run_incremental(
+    store: Store,
+    files: Sequence[Path],
+    workers: int | None = None,
+    limits: Limits | None = None,
+    on_done: Callable[[Done], None] | None = None,
+) -> Incremental:
+    """Parse what changed, load the rest; ``on_done`` hears of loaded files first, then of each parsed one."""
+    run_id = store.begin_run()
+    plan = store.plan(files)
+    stored = store.load_by_path(plan.unchanged)
+    by_path: dict[Path, Done] = {}
+    for path in plan.unchanged:
+        by_path[path] = Done(0, path, stored[path], 0.0)  # index set below, with the copies marked
+        if on_done is not None:
+            on_done(by_path[path])
+
+    def saved(done: Done) -> None:
+        state = plan.states[done.path]
+        store.save(run_id, done.path, state.sha256, state.size, state.mtime, done.records)
+        if on_done is not None:
+            on_done(done)
+
+    for done in run_batch(plan.to_parse, workers=workers, limits=limits, on_done=saved):
+        by_path[done.path] = done
+    results = mark_copies([by_path[p] for p in files], [plan.states[p].sha256 for p in files])
+    results = [replace(d, index=i) for i, d in enumerate(results)]
+    removed = store.mark_removed(run_id, files)
+    store.finish_run(run_id, len(files))
+    return Incremental(
+        run_id, results, len(plan.to_parse), len(plan.unchanged), removed, frozenset(store.new_findings(run_id))
+    )
+
+
+def mark_copies(results: Sequence[Done], hashes: Sequence[str | None]) -> list[Done]:
+    """Files with the same content as an earlier one get its records under their own path with
+    ``duplicate_of`` set (as :func:`jixiao.batch.run_batch` does); every other file gets
+    ``duplicate_of = None``, so loaded and freshly parsed files read the same."""
+    first: dict[str, Done] = {}
+    out: list[Done] = []
+    for done, sha in zip(results, hashes, strict=True):
+        original = first.get(sha) if sha is not None else None
+        if original is None:
+            if sha is not None:
+                first[sha] = done
+            records = [_with_source(r, str(done.path), None) for r in done.records]
+        else:
+            origin = original.records[0].source.path
+            records = [_with_source(r, str(done.path), origin) for r in original.records]
+        out.append(replace(done, records=records))
+    return out
+
+
+def _with_source(record: Record, path: str, duplicate_of: str | None) -> Record:
+    source = record.source
+    if source.path == path and source.duplicate_of == duplicate_of:
+        return record
+    return replace(record, source=replace(source, path=path, duplicate_of=duplicate_of))
