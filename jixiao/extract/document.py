@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from jixiao.extract.grid import Grid
 from jixiao.extract.narrative import Line, Paragraph, lines_to_paragraphs, page_lines
 from jixiao.extract.pdf import open_pdf, read_bytes, sha256_of
 from jixiao.extract.tables import TableBlock, find_tables
@@ -23,6 +24,17 @@ class Extracted:
     page_texts: tuple[str, ...]
     paragraphs: tuple[Paragraph, ...]  # outside the tables
     tables: tuple[TableBlock, ...]
+
+
+def table_areas(grid: Grid) -> list[Box]:
+    """One rectangle per page that the table covers."""
+    by_page: dict[int, list[Box]] = {}
+    for cell in grid.cells:
+        by_page.setdefault(cell.page, []).append(cell.box)
+    return [
+        Box(page, min(b.x0 for b in boxes), min(b.y0 for b in boxes), max(b.x1 for b in boxes), max(b.y1 for b in boxes))
+        for page, boxes in by_page.items()
+    ]
 
 
 def _inside(box: Box, areas: list[Box]) -> bool:
@@ -52,11 +64,7 @@ def extract_bytes(data: bytes, name: str) -> Extracted:
         source = Source(path=name, sha256=sha256_of(data), page_count=doc.page_count, text_method="text")
     finally:
         doc.close()
-    areas = [
-        Box(c.page, c.box.x0, c.box.y0, c.box.x1, c.box.y1)
-        for t in tables
-        for c in t.grid.cells
-    ]
+    areas = [area for t in tables for area in table_areas(t.grid)]
     outside = [ln for lines in lines_by_page for ln in lines if not _inside(ln.box, areas)]
     if traditional:
         outside = [replace(ln, text=to_simplified(ln.text)) for ln in outside]

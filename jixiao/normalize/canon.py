@@ -9,6 +9,7 @@ canonical word, and the caller records the repair.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import regex
 from rapidfuzz import fuzz, process
@@ -30,6 +31,7 @@ def header_key(text: str | None) -> str:
     return str(_BRACKETED.sub("", flat)).replace("：", ":").rstrip(":")
 
 
+@lru_cache(maxsize=4096)
 def match_field(
     text: str | None, table: Sequence[tuple[str, Sequence[str]]], exact: bool = False
 ) -> str | None:
