@@ -193,7 +193,8 @@ def find_tables(
                 blocks.append(open_block)
             else:
                 open_block = None
-        last = grids[-1]
-        if open_block is not None and (open_block.pages[-1] != page_no or last.bottom_share < 0.6):
+        # Only the page's last table can go on overleaf: Word may break it anywhere
+        # on the page (a forced page break), so where it ends does not matter.
+        if open_block is not None and open_block.pages[-1] != page_no:
             open_block = None
     return blocks

@@ -21,17 +21,20 @@ from jixiao.normalize.figures import read_figures, read_project_items
 from jixiao.normalize.table import TableParts, read_table
 from jixiao.normalize.text import compact
 
-_YEAR = regex.compile(r"(20[0-9]{2})\s*年度?")
+_FISCAL_YEAR = regex.compile(r"(20[0-9]{2})\s*年度")
+_YEAR = regex.compile(r"(20[0-9]{2})\s*年")
 _DATE = regex.compile(r"(20[0-9]{2})\s*年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*日")
-_DEPT_IN_TEXT = regex.compile(r"部门[(（]单位[)）]名称[:：]\s*([^\s_（(]{4,})")
+_DEPT_IN_TEXT = regex.compile(r"部门[(（]单位[)）]名称[:：]?\s*([^\s_（(:：]{4,}?)(?:预算编码|报告日期|填报|\s|$)")
 FRONT_PAGES = 2  # the cover and first page carry the report date and unit
 
 
 def _year(texts: Sequence[str]) -> int | None:
-    for text in texts:
-        m = _YEAR.search(compact(text) or "")
-        if m:
-            return int(m.group(1))
+    """``2021 年度`` anywhere beats a bare ``2022 年`` (a publication date)."""
+    for pattern in (_FISCAL_YEAR, _YEAR):
+        for text in texts:
+            m = pattern.search(compact(text) or "")
+            if m:
+                return int(m.group(1))
     return None
 
 
@@ -80,7 +83,7 @@ def build_reports(doc: Extracted) -> list[Report]:
         unit = parts.competent_department if rtype == "project" else parts.unit_name
         if unit is None and rtype == "department_overall":
             m = _DEPT_IN_TEXT.search(compact(" ".join(front)) or "")
-            unit = m.group(1) if m else None
+            unit = m.group(1) if m else parts.competent_department
         reports.append(
             Report(
                 source=doc.source,

@@ -173,6 +173,13 @@ def _stated_points(view: RowView) -> Decimal | None:
     return None
 
 
+def _with_unit(value: str | None, unit: str | None) -> str | None:
+    """Join a value with the 度量单位 column, unless the value already says it."""
+    if value is None or not unit or value.endswith(unit):
+        return value
+    return value + unit
+
+
 def _fund_row_key(label: str) -> str | None:
     key = strip_lead(label)
     for name, words in vocab.FUND_ROWS:
@@ -392,10 +399,10 @@ class _Reader:
         if comparator is not None and parse_comparator(comparator) is None:
             comparator = None  # 指标性质 that says 定量/定性 is not a comparator
         unit = own_text("unit")
-        if comparator or unit:
-            target = "".join(p for p in (comparator, target, unit) if p) or None
-            if actual is not None and unit and not actual.endswith(unit):
-                actual = actual + unit
+        target = _with_unit(target, unit)
+        actual = _with_unit(actual, unit)
+        if target is not None and comparator is not None and parse_comparator(target[:1]) is None:
+            target = comparator + target
         name_cell = view.at(cols["name"].col) if "name" in cols else None
         page = name_cell.page if name_cell is not None else next(iter(boxes.values())).page
         return Indicator(

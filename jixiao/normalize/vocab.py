@@ -74,3 +74,10 @@ COMPETENT_LABELS = ("主管部门",)
 IMPLEMENTING_LABELS = ("实施单位", "项目实施单位")
 GOAL_EXPECTED = ("预期目标", "年度目标", "年初绩效目标", "项目年度目标")
 GOAL_ACTUAL = ("实际完成情况", "年度目标完成情况", "全年目标实际完成情况")
+
+# Indicators whose name says "the less the better": a target written without a
+# comparator is then an upper limit (预算调整率 3% → 0% meets it).
+LOWER_IS_BETTER = (
+    "控制率", "控制数", "变动率", "调整率", "结余率", "结转率", "结转结余", "超支", "投诉", "事故",
+    "发生率", "差错", "违规", "违纪", "超标", "闲置", "偏差", "损失", "浪费", "拖欠", "逾期",
+)

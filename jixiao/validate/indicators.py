@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from jixiao.models import Finding, Indicator, Measure, Report
 from jixiao.normalize.numbers import is_blank
+from jixiao.normalize.vocab import LOWER_IS_BETTER
 from jixiao.validate.registry import finding, rule, show
 from jixiao.validate.tolerance import close, tol_of
 
@@ -16,10 +17,13 @@ MONEY_UNITS = ("元", "万元", "亿元")
 
 
 def comparator_of(ind: Indicator, target: Measure) -> str:
-    """A target without a comparator means "at least", and "at most" for costs."""
+    """A target without a comparator means "at least"; "at most" for costs and
+    for indicators whose name says less is better (控制率, 调整率, 投诉 …)."""
     if target.comparator:
         return target.comparator
-    return "<=" if ind.level2 in COST_LEVEL2 else ">="
+    if ind.level2 in COST_LEVEL2 or any(w in (ind.name or "") for w in LOWER_IS_BETTER):
+        return "<="
+    return ">="
 
 
 def comparable(target: Measure | None, actual: Measure | None) -> bool:
