@@ -160,17 +160,17 @@ def _run_isolated(
         while pending or any(w.task for w in pool):
             for w in pool:
                 if w.task is None and pending:
-                    task = pending.pop()
-                    task.started = time.monotonic()
-                    w.give(task)
+                    nxt = pending.pop()
+                    nxt.started = time.monotonic()
+                    w.give(nxt)
             busy = [w for w in pool if w.task is not None]
             deadline = min(w.task.started for w in busy if w.task) + limits.timeout_s
             ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy],
                          timeout=max(0.0, deadline - time.monotonic()))
             for i, w in enumerate(pool):
-                task = w.task
-                if task is None:
+                if w.task is None:
                     continue
+                task = w.task
                 records: list[Record] | None = None
                 replace_worker = False
                 if w.conn in ready or w.process.sentinel in ready:
