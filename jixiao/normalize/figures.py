@@ -49,7 +49,7 @@ def _snippet(text: str, start: int, end: int) -> str:
 
 def _ordered(sections: Sequence[Section]) -> list[Section]:
     first = [s for s in sections if any(h in s.heading for h in BUDGET_HEADINGS)]
-    return first + [s for s in sections if s not in first]
+    return first + [s for s in sections if not any(h in s.heading for h in BUDGET_HEADINGS)]
 
 
 def read_figures(sections: Sequence[Section]) -> dict[str, Figure]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import types
+from functools import cache
 from decimal import Decimal
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
@@ -59,6 +60,11 @@ def record_from_dict(data: dict[str, Any]) -> Record:
     return built
 
 
+@cache
+def _hints(tp: type) -> dict[str, Any]:
+    return get_type_hints(tp)
+
+
 def _build(tp: Any, value: Any) -> Any:
     origin = get_origin(tp)
     if value is None:
@@ -76,7 +82,7 @@ def _build(tp: Any, value: Any) -> Any:
     if origin is dict:
         return {k: _build(get_args(tp)[1], v) for k, v in value.items()}
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        hints = get_type_hints(tp)
+        hints = _hints(tp)
         kwargs = {f.name: _build(hints[f.name], value[f.name]) for f in dataclasses.fields(tp) if f.name in value}
         return tp(**kwargs)
     return value

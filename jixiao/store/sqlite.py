@@ -209,10 +209,11 @@ def records_from_json(text: str) -> list[Record]:
     return [record_from_dict(d) for d in json.loads(text)]
 
 
-def record_rows(path: str, record: Record) -> dict[str, list[Row]]:
-    """The record's rows for the five tables (``jixiao.frames`` rows, plus findings' fingerprints)."""
+def record_rows(path: str, record: Record, data: Mapping[str, Any] | None = None) -> dict[str, list[Row]]:
+    """The record's rows for the five tables (``jixiao.frames`` rows, plus findings' fingerprints);
+    ``data`` is ``record_to_dict(record)`` when the caller has it already."""
     rows: dict[str, list[Row]] = {name: [] for name in TABLES}
-    data = record_to_dict(record)
+    data = record_to_dict(record) if data is None else data
     if isinstance(record, Failure):
         rows["failures"].append(failure_row(data))
         return rows
@@ -345,9 +346,9 @@ class Store:
         version read it, it was marked removed, or its last parse did not finish
         (no stored records, or a ``timeout`` / ``too_large`` / ``crashed`` failure).
         """
-        known = {
-            row[0]: row[1:]
-            for row in self._db.execute(
+        stored: dict[str, tuple[str | None, str, str, bool, str | None]] = {
+            path: (sha, version, status, unfinished, failed_json)
+            for path, sha, version, status, unfinished, failed_json in self._db.execute(
                 "SELECT path, sha256, parser_version, status, records_json IS NULL,"
                 " CASE WHEN status = 'failed' THEN records_json END FROM files"
             )
@@ -357,16 +358,17 @@ class Store:
         unchanged: list[Path] = []
         for path in paths:
             state = states[path]
-            row = known.get(str(path))
-            fresh = (
-                row is not None
-                and state.sha256 is not None
-                and row[0] == state.sha256
-                and row[1] == __version__
-                and row[2] != "removed"
-                and not row[3]
-                and not (row[4] is not None and _unfinished(row[4]))
-            )
+            row = stored.get(str(path))
+            fresh = False
+            if row is not None and state.sha256 is not None:
+                sha, version, status, unfinished, failed_json = row
+                fresh = (
+                    sha == state.sha256
+                    and version == __version__
+                    and status != "removed"
+                    and not unfinished
+                    and not (failed_json is not None and _unfinished(failed_json))
+                )
             (unchanged if fresh else to_parse).append(path)
         return Plan(to_parse, unchanged, states)
 
@@ -400,11 +402,12 @@ class Store:
         committed transaction. A finding seen before in this file keeps its ``first_seen_run``."""
         key = str(path)
         status: FileStatus = "failed" if records and all(isinstance(r, Failure) for r in records) else "ok"
+        dicts = [record_to_dict(r) for r in records]
         rows: dict[str, list[Row]] = {name: [] for name in TABLES}
-        for record in records:
-            for name, more in record_rows(key, record).items():
+        for record, data in zip(records, dicts, strict=True):
+            for name, more in record_rows(key, record, data).items():
                 rows[name].extend(more)
-        text = records_to_json(records)
+        text = json.dumps(dicts, ensure_ascii=False, default=decimal_text)
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
