@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
+from jixiao.extract.pdf import PdfLimits
 from jixiao.models import Failure, FailureError, FailureKind, Record, Source
 from jixiao.pipeline import parse_path
 
@@ -37,6 +38,7 @@ class Limits:
 
     timeout_s: float = DEFAULT_TIMEOUT_S
     memory_mb: int = DEFAULT_MEMORY_MB
+    pdf: PdfLimits = PdfLimits()
 
     def __post_init__(self) -> None:
         if self.timeout_s <= 0:
@@ -74,7 +76,7 @@ def failure_record(path: Path, sha256: str | None, kind: FailureKind, zh: str, e
     return Failure(Source(str(path), sha256 or "", 0), FailureError(kind, f"{zh} / {en}"))
 
 
-def _worker_main(conn: Connection, memory_mb: int) -> None:
+def _worker_main(conn: Connection, memory_mb: int, pdf_limits: PdfLimits) -> None:
     """A forked worker: cap its memory, then parse the paths it is sent until told to stop."""
     limit = memory_mb * 1024 * 1024
     try:
@@ -88,7 +90,7 @@ def _worker_main(conn: Connection, memory_mb: int) -> None:
             return
         if path is None:
             return
-        conn.send(parse_path(path))
+        conn.send(parse_path(path, pdf_limits))
 
 
 @dataclass
@@ -102,9 +104,9 @@ class _Task:
 class _Worker:
     """One long-lived worker process; replaced when it dies, hangs or runs out of memory."""
 
-    def __init__(self, ctx: mp.context.ForkContext, memory_mb: int) -> None:
+    def __init__(self, ctx: mp.context.ForkContext, limits: Limits) -> None:
         self.conn, child = ctx.Pipe(duplex=True)
-        self.process = ctx.Process(target=_worker_main, args=(child, memory_mb), daemon=True)
+        self.process = ctx.Process(target=_worker_main, args=(child, limits.memory_mb, limits.pdf), daemon=True)
         self.process.start()
         child.close()
         self.task: _Task | None = None
@@ -155,7 +157,7 @@ def _run_isolated(
 ) -> Iterator[Done]:
     ctx = mp.get_context("fork")
     pending = [_Task(i, p, sha, 0.0) for i, p, sha in reversed(jobs)]
-    pool = [_Worker(ctx, limits.memory_mb) for _ in range(min(workers, len(jobs)))]
+    pool = [_Worker(ctx, limits) for _ in range(min(workers, len(jobs)))]
     try:
         while pending or any(w.task for w in pool):
             for w in pool:
@@ -191,7 +193,7 @@ def _run_isolated(
                 replace_worker = replace_worker or _spent(records) or w.served >= MAX_TASKS_PER_WORKER
                 if replace_worker:
                     w.stop(kill=True)
-                    pool[i] = _Worker(ctx, limits.memory_mb) if pending else w
+                    pool[i] = _Worker(ctx, limits) if pending else w
                 yield Done(task.index, task.path, records, time.monotonic() - task.started)
             pool = [w for w in pool if w.process.is_alive() or w.task is not None]
     finally:
@@ -199,10 +201,10 @@ def _run_isolated(
             w.stop(kill=w.task is not None)
 
 
-def _run_inline(jobs: Sequence[tuple[int, Path, str | None]]) -> Iterator[Done]:
+def _run_inline(jobs: Sequence[tuple[int, Path, str | None]], limits: Limits) -> Iterator[Done]:
     for index, path, _sha in jobs:
         t = time.monotonic()
-        yield Done(index, path, parse_path(path), time.monotonic() - t)
+        yield Done(index, path, parse_path(path, limits.pdf), time.monotonic() - t)
 
 
 def run_batch(
@@ -227,7 +229,7 @@ def run_batch(
         if sha is not None:
             first_of[sha] = i
         jobs.append((i, path, sha))
-    runner = _run_inline(jobs) if workers == 0 else _run_isolated(jobs, workers, limits)
+    runner = _run_inline(jobs, limits) if workers == 0 else _run_isolated(jobs, workers, limits)
     results: dict[int, Done] = {}
     for done in runner:
         for item in [done, *(_as_copy(done, j, paths[j]) for j in copies.get(done.index, []))]:

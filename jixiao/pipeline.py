@@ -14,15 +14,15 @@ from pathlib import Path
 
 from jixiao.errors import JixiaoError
 from jixiao.extract.document import extract_bytes
-from jixiao.extract.pdf import read_bytes, sha256_of
+from jixiao.extract.pdf import PdfLimits, read_bytes, sha256_of
 from jixiao.models import Failure, FailureError, Record, Report, Source
 from jixiao.normalize.report import build_reports
 from jixiao.validate import validate
 
 
-def parse_bytes(data: bytes, name: str) -> list[Record]:
+def parse_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> list[Record]:
     try:
-        reports = build_reports(extract_bytes(data, name))
+        reports = build_reports(extract_bytes(data, name, limits))
     except JixiaoError as exc:
         return [failure(name, data, exc.kind, str(exc))]
     except MemoryError:
@@ -32,7 +32,7 @@ def parse_bytes(data: bytes, name: str) -> list[Record]:
     return [replace(r, findings=validate(r)) for r in reports]
 
 
-def parse_path(path: str | os.PathLike[str]) -> list[Record]:
+def parse_path(path: str | os.PathLike[str], limits: PdfLimits | None = None) -> list[Record]:
     """Parse one PDF into report records (one per table) or one failure record."""
     p = Path(path)
     try:
@@ -41,7 +41,7 @@ def parse_path(path: str | os.PathLike[str]) -> list[Record]:
         return [failure(str(p), b"", exc.kind, str(exc))]
     except OSError as exc:
         return [failure(str(p), b"", "corrupt", f"无法读取文件 / cannot read file: {exc}")]
-    return parse_bytes(data, str(p))
+    return parse_bytes(data, str(p), limits)
 
 
 def parse(path: str | os.PathLike[str]) -> list[Report]:

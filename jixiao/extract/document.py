@@ -12,7 +12,7 @@ from pathlib import Path
 
 from jixiao.extract.grid import Grid
 from jixiao.extract.narrative import Line, Paragraph, lines_to_paragraphs, page_lines
-from jixiao.extract.pdf import open_pdf, read_bytes, sha256_of
+from jixiao.extract.pdf import PdfLimits, open_pdf, read_bytes, sha256_of
 from jixiao.extract.tables import TableBlock, find_tables
 from jixiao.extract.traditional import looks_traditional, to_simplified
 from jixiao.models import Box, Source
@@ -47,8 +47,8 @@ def extract_path(path: Path) -> Extracted:
     return extract_bytes(data, str(path))
 
 
-def extract_bytes(data: bytes, name: str) -> Extracted:
-    doc = open_pdf(data, name)
+def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Extracted:
+    doc = open_pdf(data, name, limits)
     try:
         lines_by_page: list[list[Line]] = []
         texts = []
