@@ -222,6 +222,7 @@ class Report:
     status: Literal["ok"] = "ok"
     total_box: Box | None = None
     grade_box: Box | None = None
+    total_weight_box: Box | None = None
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,7 @@ def build_reports(doc: Extracted) -> list[Report]:
                 table_index=i,
                 repairs=tuple(parts.repairs),
                 total_box=parts.total_box,
+                total_weight_box=parts.total_weight_box,
                 grade_box=parts.grade_box,
             )
         )

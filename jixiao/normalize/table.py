@@ -44,6 +44,7 @@ class TableParts:
     total_weight: Decimal | None = None
     total_score: Decimal | None = None
     total_box: Box | None = None
+    total_weight_box: Box | None = None
     grade: str | None = None
     grade_box: Box | None = None
     repairs: list[Repair] = field(default_factory=list)
@@ -433,6 +434,7 @@ class _Reader:
                     used.add(id(cell))
                 if key == "weight":
                     parts.total_weight = value
+                    parts.total_weight_box = cell.box if cell is not None else None
                 else:
                     parts.total_score = value
                     parts.total_box = cell.box if cell is not None else None

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import types
-from functools import cache
 from decimal import Decimal
+from functools import cache
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from jixiao.models import Box, Failure, Record, Report

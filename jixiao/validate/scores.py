@@ -104,7 +104,7 @@ def weight_total(report: Report) -> Iterator[Finding]:
         page=report.indicators[-1].page,
         column="weight",
         label="总分",
-        boxes=[report.total_box],
+        boxes=[report.total_weight_box or report.total_box],
     )
 
 
