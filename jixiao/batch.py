@@ -10,6 +10,11 @@ process per file costs more than parsing a text report (cold caches, fork).
 
 Files with the same content are parsed once; the copies get the same records
 under their own path, with ``source.duplicate_of`` naming the first one.
+
+``run_batch(..., executor="dask", scheduler="tcp://HOST:8786")`` sends each file
+to a Dask cluster instead (:mod:`jixiao.dask_runner`); there each task parses in
+a child process under the same limits (:class:`IsolatedParser`), and the results
+come back through the same ordering and duplicate logic here.
 """
 
 from __future__ import annotations
@@ -20,13 +25,17 @@ import os
 import resource
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
+from typing import Literal
 
 from jixiao.extract.pdf import PdfLimits
 from jixiao.models import Failure, FailureError, FailureKind, Record, Source
-from jixiao.pipeline import parse_path
+from jixiao.pipeline import parse_bytes, parse_path
+
+Executor = Literal["local", "dask"]
+EXECUTORS: tuple[Executor, ...] = ("local", "dask")
 
 DEFAULT_TIMEOUT_S = 120.0
 DEFAULT_MEMORY_MB = 2048
@@ -34,11 +43,16 @@ DEFAULT_MEMORY_MB = 2048
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-file limits; defaults a real report never comes near."""
+    """Per-file limits; defaults a real report never comes near.
+
+    ``memory_mb`` is the address space a worker may add to what it inherited when it was
+    forked: the parent's mappings (pandas, a Dask client's threads and their malloc arenas)
+    are shared, not the parse's, and must not eat into its allowance.
+    """
 
     timeout_s: float = DEFAULT_TIMEOUT_S
     memory_mb: int = DEFAULT_MEMORY_MB
-    pdf: PdfLimits = PdfLimits()
+    pdf: PdfLimits = field(default_factory=PdfLimits)
 
     def __post_init__(self) -> None:
         if self.timeout_s <= 0:
@@ -76,21 +90,42 @@ def failure_record(path: Path, sha256: str | None, kind: FailureKind, zh: str, e
     return Failure(Source(str(path), sha256 or "", 0), FailureError(kind, f"{zh} / {en}"))
 
 
+def _address_space() -> int:
+    """Bytes of address space this process maps now (Linux ``/proc``); 0 where that is unknown."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            return int(fh.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+class ExecutorError(RuntimeError):
+    """The batch cannot go on (the Dask scheduler cannot be reached or was lost): no one file's fault."""
+
+
+Job = tuple[str, bytes] | str
+"""What a worker is sent: a path to read, or a file's name and bytes (from a Dask task)."""
+
+
 def _worker_main(conn: Connection, memory_mb: int, pdf_limits: PdfLimits) -> None:
-    """A forked worker: cap its memory, then parse the paths it is sent until told to stop."""
-    limit = memory_mb * 1024 * 1024
+    """A worker process: cap its memory, then parse the jobs it is sent until told to stop."""
+    limit = _address_space() + memory_mb * 1024 * 1024
     try:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ValueError, OSError):
         pass
     while True:
         try:
-            path = conn.recv()
+            job: Job | None = conn.recv()
         except (EOFError, OSError):
             return
-        if path is None:
+        if job is None:
             return
-        conn.send(parse_path(path, pdf_limits))
+        records = parse_path(job, pdf_limits) if isinstance(job, str) else parse_bytes(job[1], job[0], pdf_limits)
+        try:
+            conn.send(records)
+        except OSError:  # the parent is gone (e.g. its Dask worker was killed): nobody to answer
+            return
 
 
 @dataclass
@@ -104,7 +139,7 @@ class _Task:
 class _Worker:
     """One long-lived worker process; replaced when it dies, hangs or runs out of memory."""
 
-    def __init__(self, ctx: mp.context.ForkContext, limits: Limits) -> None:
+    def __init__(self, ctx: mp.context.ForkContext | mp.context.ForkServerContext, limits: Limits) -> None:
         self.conn, child = ctx.Pipe(duplex=True)
         self.process = ctx.Process(target=_worker_main, args=(child, limits.memory_mb, limits.pdf), daemon=True)
         self.process.start()
@@ -112,10 +147,27 @@ class _Worker:
         self.task: _Task | None = None
         self.served = 0
 
-    def give(self, task: _Task) -> None:
+    def give(self, task: _Task, job: Job | None = None) -> None:
         self.task = task
         self.served += 1
-        self.conn.send(str(task.path))
+        self.conn.send(str(task.path) if job is None else job)
+
+    def outcome(self, ready: Sequence[object], limits: Limits) -> tuple[list[Record] | None, bool]:
+        """What the task came to, given what a :func:`wait` on this worker returned: ``(records,
+        replace this worker)``, or ``(None, False)`` while it is still running within its time."""
+        assert self.task is not None
+        if self.conn in ready or self.process.sentinel in ready:
+            try:
+                records = self.conn.recv() if self.conn.poll() else None
+            except (EOFError, OSError):
+                records = None
+            if records is None:
+                self.process.join(5)
+                return _died(self.task, self.process.exitcode), True
+            return records, _spent(records) or self.served >= MAX_TASKS_PER_WORKER
+        if time.monotonic() - self.task.started > limits.timeout_s:
+            return _timed_out(self.task, limits), True
+        return None, False
 
     def stop(self, kill: bool = False) -> None:
         if kill:
@@ -173,24 +225,10 @@ def _run_isolated(
                 if w.task is None:
                     continue
                 task = w.task
-                records: list[Record] | None = None
-                replace_worker = False
-                if w.conn in ready or w.process.sentinel in ready:
-                    try:
-                        records = w.conn.recv() if w.conn.poll() else None
-                    except (EOFError, OSError):
-                        records = None
-                    if records is None:
-                        w.process.join(5)
-                        records = _died(task, w.process.exitcode)
-                        replace_worker = True
-                elif time.monotonic() - task.started > limits.timeout_s:
-                    records = _timed_out(task, limits)
-                    replace_worker = True
+                records, replace_worker = w.outcome(ready, limits)
                 if records is None:
                     continue
                 w.task = None
-                replace_worker = replace_worker or _spent(records) or w.served >= MAX_TASKS_PER_WORKER
                 if replace_worker:
                     w.stop(kill=True)
                     pool[i] = _Worker(ctx, limits) if pending else w
@@ -199,6 +237,55 @@ def _run_isolated(
     finally:
         for w in pool:
             w.stop(kill=w.task is not None)
+
+
+class IsolatedParser:
+    """One file at a time in a long-lived child process under :class:`Limits`: the local pool's
+    worker, deadline and replacement rules, for a caller that already runs one file per thread
+    (a Dask task). The default ``forkserver`` start keeps the child clear of the caller's
+    threads; the parser is preloaded in the fork server, so a replacement child starts warm.
+    """
+
+    def __init__(self, start_method: Literal["fork", "forkserver"] = "forkserver") -> None:
+        self._ctx: mp.context.ForkContext | mp.context.ForkServerContext
+        if start_method == "fork":
+            self._ctx = mp.get_context("fork")
+        else:
+            self._ctx = mp.get_context("forkserver")
+            self._ctx.set_forkserver_preload(["jixiao.batch"])
+        self._worker: _Worker | None = None
+        self._limits: Limits | None = None
+
+    def parse(self, name: str, data: bytes, sha256: str | None, limits: Limits) -> list[Record]:
+        """Records of one file's bytes; a hang, a crash or too much memory gives its failure record."""
+        task = _Task(0, Path(name), sha256, time.monotonic())
+        w = self._ready(limits)
+        try:
+            w.give(task, (name, data))
+        except OSError:  # the child died while idle: start a fresh one
+            self.close(kill=True)
+            w = self._ready(limits)
+            w.give(task, (name, data))
+        while True:
+            left = max(0.0, task.started + limits.timeout_s - time.monotonic())
+            records, replace_worker = w.outcome(wait([w.conn, w.process.sentinel], timeout=left), limits)
+            if records is not None:
+                break
+        w.task = None
+        if replace_worker:
+            self.close(kill=True)
+        return records
+
+    def _ready(self, limits: Limits) -> _Worker:
+        if self._worker is None or self._limits != limits or not self._worker.process.is_alive():
+            self.close(kill=True)
+            self._worker, self._limits = _Worker(self._ctx, limits), limits
+        return self._worker
+
+    def close(self, kill: bool = False) -> None:
+        if self._worker is not None:
+            self._worker.stop(kill=kill)
+            self._worker = None
 
 
 def _run_inline(jobs: Sequence[tuple[int, Path, str | None]], limits: Limits) -> Iterator[Done]:
@@ -212,10 +299,21 @@ def run_batch(
     workers: int | None = None,
     limits: Limits | None = None,
     on_done: Callable[[Done], None] | None = None,
+    executor: Executor = "local",
+    scheduler: str | None = None,
 ) -> list[Done]:
     """Parse every path; results come to ``on_done`` as they finish and are
     returned in input order. ``workers=0`` parses in this process (no isolation).
+
+    ``executor="dask"`` parses on the Dask cluster whose scheduler is at ``scheduler``
+    (``tcp://HOST:8786``): one task per file, carrying its bytes; ``workers`` is then
+    unused (the cluster's threads decide). Raises :class:`ExecutorError` when the
+    cluster cannot be used; a file that kills Dask workers gets a ``crashed`` record.
     """
+    if executor not in EXECUTORS:
+        raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, not {executor!r}")
+    if executor == "dask" and not scheduler:
+        raise ValueError("executor='dask' needs scheduler='tcp://HOST:8786'")
     limits = limits or Limits()
     workers = default_workers() if workers is None else workers
     hashes = [file_sha256(p) for p in paths]
@@ -229,7 +327,13 @@ def run_batch(
         if sha is not None:
             first_of[sha] = i
         jobs.append((i, path, sha))
-    runner = _run_inline(jobs, limits) if workers == 0 else _run_isolated(jobs, workers, limits)
+    runner: Iterator[Done]
+    if executor == "dask":
+        from jixiao.dask_runner import run_on_dask  # distributed is an optional extra
+
+        runner = run_on_dask(jobs, scheduler or "", limits)
+    else:
+        runner = _run_inline(jobs, limits) if workers == 0 else _run_isolated(jobs, workers, limits)
     results: dict[int, Done] = {}
     for done in runner:
         for item in [done, *(_as_copy(done, j, paths[j]) for j in copies.get(done.index, []))]:
@@ -248,10 +352,14 @@ def _as_copy(done: Done, index: int, path: Path) -> Done:
 
 
 def parse_many(
-    paths: Iterable[str | os.PathLike[str]], workers: int | None = None, limits: Limits | None = None
+    paths: Iterable[str | os.PathLike[str]],
+    workers: int | None = None,
+    limits: Limits | None = None,
+    executor: Executor = "local",
+    scheduler: str | None = None,
 ) -> Iterator[Record]:
     """Library form of a batch: records of every file, in input order."""
     from jixiao.inputs import expand
 
-    for done in run_batch(expand(paths), workers=workers, limits=limits):
+    for done in run_batch(expand(paths), workers=workers, limits=limits, executor=executor, scheduler=scheduler):
         yield from done.records

@@ -6,7 +6,6 @@ at or above it; 2 usage error; 3 some inputs failed (3 wins over 1).
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -16,7 +15,17 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from jixiao import __version__
-from jixiao.batch import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, Done, Limits, default_workers, run_batch
+from jixiao.batch import (
+    DEFAULT_MEMORY_MB,
+    DEFAULT_TIMEOUT_S,
+    EXECUTORS,
+    Done,
+    Executor,
+    ExecutorError,
+    Limits,
+    default_workers,
+    run_batch,
+)
 from jixiao.inputs import expand
 from jixiao.models import SEVERITY_ORDER, Failure, Record, Report
 from jixiao.outputs import UnknownFormat, write, writer_for
@@ -51,8 +60,10 @@ class _Outcome:
 
 
 def _run(
-    paths: Sequence[str], workers: int, timeout: float, memory_mb: int, quiet: bool, db: Path | None = None
+    paths: Sequence[str], workers: int, timeout: float, memory_mb: int, quiet: bool, db: Path | str | None = None,
+    executor: str = "local", scheduler: str | None = None,
 ) -> _Outcome:
+    how = _executor(executor, scheduler)
     files = expand(paths)
     if not files:
         raise click.UsageError("没有找到 PDF 文件 / no PDF files found under the given paths")
@@ -63,9 +74,12 @@ def _run(
             progress.advance(item.path.name)
 
         if db is None:
-            return _Outcome(len(files), run_batch(files, workers=workers, limits=limits, on_done=done))
+            try:
+                return _Outcome(len(files), run_batch(files, workers=workers, limits=limits, on_done=done, **how))
+            except ExecutorError as exc:
+                raise click.ClickException(str(exc)) from exc
         # The store loads pandas, so only a run with --db pays for importing it.
-        from jixiao.store import StoreError, open_store, run_incremental
+        from jixiao.store import StoreError, database_errors, open_store, run_incremental
 
         try:
             store = open_store(db)
@@ -73,17 +87,53 @@ def _run(
             raise click.BadParameter(str(exc), param_hint="--db") from exc
         with store:
             try:
-                incremental = run_incremental(store, files, workers=workers, limits=limits, on_done=done)
-            except sqlite3.Error as exc:
-                raise click.ClickException(f"状态库 {db} 写入失败 / cannot update the store {db}: {exc}") from exc
+                incremental = run_incremental(store, files, workers=workers, limits=limits, on_done=done, **how)
+            except ExecutorError as exc:
+                raise click.ClickException(str(exc)) from exc
+            except database_errors() as exc:
+                shown = _db_shown(db)
+                raise click.ClickException(f"状态库 {shown} 写入失败 / cannot update the store {shown}: {exc}") from exc
     return _Outcome(len(files), incremental.results, incremental)
 
 
-def _store_line(outcome: _Outcome, db: Path | None, new_only: bool = False) -> str | None:
+def _executor(executor: str, scheduler: str | None) -> dict[str, Any]:
+    """``run_batch``'s executor arguments; ``--scheduler`` goes with ``--executor dask`` only."""
+    if executor == "dask" and not scheduler:
+        raise click.UsageError(
+            "--executor dask 需要 --scheduler tcp://HOST:8786（或环境变量 DASK_SCHEDULER_ADDRESS）/ "
+            "--executor dask needs --scheduler tcp://HOST:8786 (or DASK_SCHEDULER_ADDRESS)"
+        )
+    ctx = click.get_current_context(silent=True)
+    given = ctx is not None and ctx.get_parameter_source("scheduler") == click.core.ParameterSource.COMMANDLINE
+    if executor == "local" and given:
+        raise click.UsageError("--scheduler 只用于 --executor dask / --scheduler needs --executor dask")
+    mode: Executor = "dask" if executor == "dask" else "local"
+    return {"executor": mode, "scheduler": scheduler if mode == "dask" else None}
+
+
+def _db_location(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | str | None:
+    """``--db``: a ``postgresql://`` URL stays text, anything else is a SQLite file path."""
+    if value is None or value.startswith(("postgresql://", "postgres://")):
+        return value
+    if Path(value).is_dir():
+        raise click.BadParameter(f"{value} 是目录 / {value} is a directory", ctx, param)
+    return Path(value)
+
+
+def _db_shown(db: Path | str | None) -> str:
+    """``--db`` for messages: a database URL without its password."""
+    if isinstance(db, str):
+        from jixiao.store.postgres import redact
+
+        return redact(db)
+    return str(db)
+
+
+def _store_line(outcome: _Outcome, db: Path | str | None, new_only: bool = False) -> str | None:
     inc = outcome.incremental
     if inc is None:
         return None
-    line = f"状态库 store {db} (run {inc.run_id}): 解析 parsed {inc.parsed} · 取自存储 from store {inc.cached}"
+    line = f"状态库 store {_db_shown(db)} (run {inc.run_id}): 解析 parsed {inc.parsed} · 取自存储 from store {inc.cached}"
     if inc.removed:
         line += f" · 已移除 removed {len(inc.removed)}"
     if new_only:
@@ -103,6 +153,18 @@ def _only_new(outcome: _Outcome) -> list[Record]:
     ]
 
 
+def _write_html(records: Sequence[Record], path: Path, files: int) -> str:
+    # matplotlib and Pillow load only for --html.
+    from jixiao.html import write_html
+
+    try:
+        size = write_html(records, path, files=files)
+    except OSError as exc:
+        raise click.ClickException(f"无法写出 HTML 报告 {path} / cannot write the HTML report {path}: {exc}") from exc
+    shown = f"{size / 1_048_576:.1f} MB" if size >= 1_048_576 else f"{size / 1024:.0f} KB"
+    return f"HTML 报告 report: {path} ({shown})"
+
+
 def batch_options(fn: Any) -> Any:
     """Options shared by every command that runs a batch."""
     for option in reversed(
@@ -114,6 +176,12 @@ def batch_options(fn: Any) -> Any:
             click.option("--memory-mb", type=click.IntRange(min=64), default=DEFAULT_MEMORY_MB, show_default=True,
                          help="每个解析进程的内存上限 / memory cap per worker process, MB"),
             click.option("-q", "--quiet", is_flag=True, help="不显示进度条 / no progress bar"),
+            click.option("--executor", type=click.Choice(EXECUTORS), default="local", show_default=True,
+                         help="local：本机进程池；dask：提交到 Dask 集群（需 --scheduler）/ "
+                              "local: this machine's process pool; dask: one task per file on a Dask cluster"),
+            click.option("--scheduler", envvar="DASK_SCHEDULER_ADDRESS", metavar="tcp://HOST:8786",
+                         help="Dask 调度器地址（默认取环境变量 DASK_SCHEDULER_ADDRESS）；-w 此时不用 / "
+                              "the Dask scheduler's address (default: $DASK_SCHEDULER_ADDRESS); -w is then unused"),
         ]
     ):
         fn = option(fn)
@@ -121,10 +189,11 @@ def batch_options(fn: Any) -> Any:
 
 
 db_option = click.option(
-    "--db", type=click.Path(dir_okay=False, path_type=Path),
+    "--db", callback=_db_location, metavar="STATE.sqlite|postgresql://…",
     help=(
-        "状态库（SQLite，不存在则新建）：只解析新增或变化的文件，其余从库中读取 / "
-        "state file (SQLite, created if missing): parse only new or changed files, take the rest from it"
+        "状态库：SQLite 文件（不存在则新建）或共享的 PostgreSQL 数据库 postgresql://USER@HOST/DB；只解析新增或变化的文件，"
+        "其余从库中读取 / state: a SQLite file (created if missing) or a shared PostgreSQL database "
+        "postgresql://USER@HOST/DB; parse only new or changed files, take the rest from it"
     ),
 )
 paths_argument = click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
@@ -152,17 +221,19 @@ def main() -> None:
 def extract(
     paths: tuple[str, ...],
     outputs: tuple[Path, ...],
-    db: Path | None,
+    db: Path | str | None,
     workers: int,
     timeout: float,
     memory_mb: int,
     quiet: bool,
+    executor: str,
+    scheduler: str | None,
 ) -> None:
     """解析 PDF 为结构化记录 / parse PDFs into records (exit 0, or 3 if some failed)."""
     if not outputs:
         raise click.UsageError("请用 -o 指定输出文件 / give an output file with -o")
     _check_outputs(outputs)
-    outcome = _run(paths, workers, timeout, memory_mb, quiet, db)
+    outcome = _run(paths, workers, timeout, memory_mb, quiet, db, executor, scheduler)
     records = outcome.records
     for out in outputs:
         write(records, out)
@@ -180,6 +251,14 @@ def extract(
     "--fail-on", type=click.Choice(["error", "warning", "info"]), default="error", show_default=True,
     help="达到此级别的问题使退出码为 1 / exit 1 when a finding is at or above this severity",
 )
+@click.option(
+    "--html", "html_path", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help=(
+        "写出一个自包含的 HTML 核查报告：概览、图表、每个问题及其 PDF 页面截图（红框标出单元格）；含全部记录 / "
+        "write one self-contained HTML report: overview, charts, each finding beside a picture of its PDF page "
+        "with the cells boxed in red; holds every record"
+    ),
+)
 @db_option
 @click.option(
     "--new-only", is_flag=True,
@@ -194,18 +273,21 @@ def check(
     paths: tuple[str, ...],
     outputs: tuple[Path, ...],
     fail_on: str,
-    db: Path | None,
+    html_path: Path | None,
+    db: Path | str | None,
     new_only: bool,
     workers: int,
     timeout: float,
     memory_mb: int,
     quiet: bool,
+    executor: str,
+    scheduler: str | None,
 ) -> None:
     """解析并核查，打印每份报告的问题 / parse, check and print each report's findings."""
     if new_only and db is None:
         raise click.UsageError("--new-only 需要同时给出 --db / --new-only needs --db STATE (findings are new relative to the store)")
     _check_outputs(outputs)
-    outcome = _run(paths, workers, timeout, memory_mb, quiet, db)
+    outcome = _run(paths, workers, timeout, memory_mb, quiet, db, executor, scheduler)
     records = outcome.records
     shown = _only_new(outcome) if new_only else records
     for record in shown:
@@ -216,11 +298,14 @@ def check(
             click.echo(failure_line(record))
     for out in outputs:
         write(records, out)
+    html_line = _write_html(records, html_path, outcome.files) if html_path is not None else None
     click.echo("")
     click.echo(run_summary(outcome.files, shown))
     store_line = _store_line(outcome, db, new_only)
     if store_line:
         click.echo(store_line)
+    if html_line:
+        click.echo(html_line)
     threshold = SEVERITY_ORDER[fail_on]
     failed = any(isinstance(r, Failure) for r in records)
     flagged = any(

@@ -27,6 +27,8 @@ def parse_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> list
         return [failure(name, data, exc.kind, str(exc))]
     except MemoryError:
         return [failure(name, data, "too_large", "解析时内存超出上限 / ran out of memory while parsing")]
+    except RuntimeError as exc:  # MuPDF's errors on damaged objects met while reading pages
+        return [failure(name, data, "corrupt", f"PDF 已损坏，读取页面时出错 / damaged PDF, error while reading a page: {exc}")]
     except Exception as exc:  # a bug of ours must not lose the file
         return [failure(name, data, "crashed", f"解析出错 / parser error: {type(exc).__name__}: {exc}")]
     return [replace(r, findings=validate(r)) for r in reports]
@@ -34,14 +36,22 @@ def parse_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> list
 
 def parse_path(path: str | os.PathLike[str], limits: PdfLimits | None = None) -> list[Record]:
     """Parse one PDF into report records (one per table) or one failure record."""
+    data = read_input(path)
+    if isinstance(data, Failure):
+        return [data]
+    return parse_bytes(data, str(Path(path)), limits)
+
+
+def read_input(path: str | os.PathLike[str]) -> bytes | Failure:
+    """A file's bytes, or its failure record when it cannot be read (empty, unreadable): the first
+    step of :func:`parse_path`, also taken by a batch that sends bytes to other machines."""
     p = Path(path)
     try:
-        data = read_bytes(p)
+        return read_bytes(p)
     except JixiaoError as exc:
-        return [failure(str(p), b"", exc.kind, str(exc))]
+        return failure(str(p), b"", exc.kind, str(exc))
     except OSError as exc:
-        return [failure(str(p), b"", "corrupt", f"无法读取文件 / cannot read file: {exc}")]
-    return parse_bytes(data, str(p), limits)
+        return failure(str(p), b"", "corrupt", f"无法读取文件 / cannot read file: {exc}")
 
 
 def parse(path: str | os.PathLike[str]) -> list[Report]:

@@ -6,6 +6,11 @@ the store, marks files that are gone as removed, and returns every file's
 records in input order, exactly as a fresh :func:`jixiao.batch.run_batch`
 would: copies of the same content are marked ``duplicate_of`` the first one
 in input order whether that one was parsed now or loaded.
+
+With a shared store (PostgreSQL) several runs may work on the same files at once:
+each file to parse is claimed first (:meth:`Store.claim`); files another run is
+parsing are waited for and loaded once it has stored them, so no file is parsed
+twice. Where a run died holding a file, the waiting run parses it itself.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from jixiao.batch import Done, Limits, run_batch
+from jixiao.batch import Done, Executor, Limits, run_batch
 from jixiao.models import Finding, Record
 from jixiao.store.sqlite import Store, finding_fingerprint
 
@@ -45,16 +50,21 @@ def run_incremental(
     workers: int | None = None,
     limits: Limits | None = None,
     on_done: Callable[[Done], None] | None = None,
+    executor: Executor = "local",
+    scheduler: str | None = None,
 ) -> Incremental:
-    """Parse what changed, load the rest; ``on_done`` hears of loaded files first, then of each parsed one."""
+    """Parse what changed, load the rest; ``on_done`` hears of loaded files first, then of each parsed
+    one. ``executor`` and ``scheduler`` are those of :func:`jixiao.batch.run_batch`."""
     run_id = store.begin_run()
     plan = store.plan(files)
-    stored = store.load_by_path(plan.unchanged)
     by_path: dict[Path, Done] = {}
-    for path in plan.unchanged:
-        by_path[path] = Done(0, path, stored[path], 0.0)  # index set below, with the copies marked
-        if on_done is not None:
-            on_done(by_path[path])
+
+    def load(paths: Sequence[Path]) -> None:
+        stored = store.load_by_path(paths)
+        for path in paths:
+            by_path[path] = Done(0, path, stored[path], 0.0)  # index set below, with the copies marked
+            if on_done is not None:
+                on_done(by_path[path])
 
     def saved(done: Done) -> None:
         state = plan.states[done.path]
@@ -62,14 +72,29 @@ def run_incremental(
         if on_done is not None:
             on_done(done)
 
-    for done in run_batch(plan.to_parse, workers=workers, limits=limits, on_done=saved):
-        by_path[done.path] = done
+    def parse(paths: Sequence[Path]) -> None:
+        if paths:
+            for done in run_batch(
+                paths, workers=workers, limits=limits, on_done=saved, executor=executor, scheduler=scheduler
+            ):
+                by_path[done.path] = done
+
+    claims = store.claim(plan.to_parse, plan.states)
+    stored = set(plan.unchanged) | set(claims.done)
+    load([p for p in files if p in stored])
+    parse(claims.mine)
+    parsed = len(claims.mine)
+    if claims.busy:  # other runs are parsing these: wait for them, then load (or parse what they left)
+        later = store.wait_for(claims.busy, plan.states)
+        load(later.done)
+        parse(later.mine)
+        parsed += len(later.mine)
     results = mark_copies([by_path[p] for p in files], [plan.states[p].sha256 for p in files])
     results = [replace(d, index=i) for i, d in enumerate(results)]
     removed = store.mark_removed(run_id, files)
     store.finish_run(run_id, len(files))
     return Incremental(
-        run_id, results, len(plan.to_parse), len(plan.unchanged), removed, frozenset(store.new_findings(run_id))
+        run_id, results, parsed, len(files) - parsed, removed, frozenset(store.new_findings(run_id))
     )
 
 

@@ -26,6 +26,12 @@ SQL scripts, script *n* taking a store from version *n* to *n + 1*. Opening an o
 store upgrades it; a newer one (written by a newer jixiao) is refused with
 :class:`StoreError`, and so is a SQLite file at version 0 that already holds tables of
 someone else (we never write into a database that is not ours).
+
+:class:`Store` is also the base of :class:`jixiao.store.postgres.PostgresStore`
+(``--db postgresql://…``): its SQL is the portable subset both engines run, sent
+through a connection that follows :class:`Connection`, and :meth:`Store.claim` /
+:meth:`Store.wait_for` are where a shared database keeps two concurrent runs from
+parsing the same file (a SQLite file is one machine's: every file is ours to parse).
 """
 
 from __future__ import annotations
@@ -33,12 +39,12 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import pandas as pd
 
@@ -159,6 +165,23 @@ EXTRA_COLUMNS["findings"] += ("fingerprint", "first_seen_run")
 Row = dict[str, Any]
 
 
+class Cursor(Protocol):
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Connection(Protocol):
+    """What :class:`Store` needs of a DB-API connection: ``sqlite3.Connection`` in autocommit mode,
+    or the PostgreSQL adapter of :mod:`jixiao.store.postgres` (same ``?`` placeholders)."""
+
+    def execute(self, sql: str, parameters: Any = ..., /) -> Cursor: ...
+    def executemany(self, sql: str, parameters: Any, /) -> Any: ...
+    @property
+    def in_transaction(self) -> bool: ...
+    def close(self) -> None: ...
+
+
 class StoreError(Exception):
     """The state file cannot be used (not SQLite, not ours, written by a newer jixiao)."""
 
@@ -187,6 +210,16 @@ class Plan:
     to_parse: list[Path]
     unchanged: list[Path]
     states: dict[Path, FileState]
+
+
+@dataclass(frozen=True)
+class Claims:
+    """Of the files to parse: ``mine`` this run parses (held until saved), ``done`` another run
+    stored meanwhile (load them), ``busy`` another run is parsing now (:meth:`Store.wait_for` them)."""
+
+    mine: list[Path] = field(default_factory=list)
+    done: list[Path] = field(default_factory=list)
+    busy: list[Path] = field(default_factory=list)
 
 
 def finding_fingerprint(path: str, table_index: int, finding: Finding) -> str:
@@ -263,6 +296,9 @@ def _statements(script: str) -> list[str]:
 class Store:
     """An open state file. Use as a context manager, or call :meth:`close`."""
 
+    _db: Connection
+    _path_order = "path"  # how frames() sorts files; PostgreSQL pins SQLite's byte order
+
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         try:
@@ -325,11 +361,8 @@ class Store:
     # -- runs -----------------------------------------------------------------
 
     def begin_run(self) -> int:
-        cur = self._db.execute(
-            "INSERT INTO runs (started_at, parser_version) VALUES (?, ?)", (_now(), __version__)
-        )
-        assert cur.lastrowid is not None
-        return cur.lastrowid
+        self._db.execute("INSERT INTO runs (started_at, parser_version) VALUES (?, ?)", (_now(), __version__))
+        return int(self._db.execute("SELECT last_insert_rowid()").fetchone()[0])
 
     def finish_run(self, run_id: int, files_seen: int) -> None:
         """Close the run; ``files_parsed`` was counted by each :meth:`save`."""
@@ -346,31 +379,42 @@ class Store:
         version read it, it was marked removed, or its last parse did not finish
         (no stored records, or a ``timeout`` / ``too_large`` / ``crashed`` failure).
         """
+        states = {path: FileState.of(path) for path in paths}
+        fresh = self._fresh(paths, states, self._db.execute(_STORED_SQL))
+        return Plan([p for p in paths if p not in fresh], [p for p in paths if p in fresh], states)
+
+    @staticmethod
+    def _fresh(paths: Sequence[Path], states: Mapping[Path, FileState], rows: Iterable[Any]) -> set[Path]:
+        """Which of ``paths`` the stored ``rows`` (of :data:`_STORED_SQL`) hold finished records for."""
         stored: dict[str, tuple[str | None, str, str, bool, str | None]] = {
             path: (sha, version, status, unfinished, failed_json)
-            for path, sha, version, status, unfinished, failed_json in self._db.execute(
-                "SELECT path, sha256, parser_version, status, records_json IS NULL,"
-                " CASE WHEN status = 'failed' THEN records_json END FROM files"
-            )
+            for path, sha, version, status, unfinished, failed_json in rows
         }
-        states = {path: FileState.of(path) for path in paths}
-        to_parse: list[Path] = []
-        unchanged: list[Path] = []
+        out: set[Path] = set()
         for path in paths:
             state = states[path]
             row = stored.get(str(path))
-            fresh = False
             if row is not None and state.sha256 is not None:
                 sha, version, status, unfinished, failed_json = row
-                fresh = (
+                if (
                     sha == state.sha256
                     and version == __version__
                     and status != "removed"
                     and not unfinished
                     and not (failed_json is not None and _unfinished(failed_json))
-                )
-            (unchanged if fresh else to_parse).append(path)
-        return Plan(to_parse, unchanged, states)
+                ):
+                    out.add(path)
+        return out
+
+    # -- sharing the work with concurrent runs ------------------------------------
+
+    def claim(self, paths: Sequence[Path], states: Mapping[Path, FileState]) -> Claims:
+        """Take the files this run will parse. A SQLite store is one machine's: all of them are ours."""
+        return Claims(mine=list(paths))
+
+    def wait_for(self, paths: Sequence[Path], states: Mapping[Path, FileState]) -> Claims:
+        """Wait until other runs have finished ``paths`` (:attr:`Claims.busy`), then claim them again."""
+        return Claims(mine=list(paths))
 
     def load_by_path(self, paths: Iterable[Path]) -> dict[Path, list[Record]]:
         """Stored records of each path that has them (removed files have none)."""
@@ -484,7 +528,7 @@ class Store:
         for name in TABLES:
             columns = COLUMNS[name]
             cursor = self._db.execute(
-                f"SELECT {', '.join(_quote(c) for c in columns)} FROM {name} ORDER BY path, rowid"
+                f"SELECT {', '.join(_quote(c) for c in columns)} FROM {name} ORDER BY {self._path_order}, rowid"
             )
             rows = [dict(zip(columns, values, strict=True)) for values in cursor]
             out[name] = rows_to_frame(rows, columns)
@@ -506,6 +550,12 @@ class Store:
         self.close()
 
 
+_STORED_SQL = (
+    "SELECT path, sha256, parser_version, status, records_json IS NULL,"
+    " CASE WHEN status = 'failed' THEN records_json END FROM files"
+)
+
+
 def _unfinished(records_json: str) -> bool:
     return any(
         d.get("status") == "failed" and d.get("error", {}).get("kind") in RETRY_KINDS
@@ -513,8 +563,18 @@ def _unfinished(records_json: str) -> bool:
     )
 
 
+def is_database_url(location: str | Path) -> bool:
+    """Whether ``--db`` names a PostgreSQL database (``postgresql://…``) rather than a SQLite file."""
+    return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))
+
+
 def open_store(path: str | Path) -> Store:
-    """Open (creating or upgrading) the state file at ``path``; raises :class:`StoreError`."""
+    """Open (creating or upgrading) the store at ``path``: a SQLite file, or a ``postgresql://``
+    URL (:class:`jixiao.store.postgres.PostgresStore`); raises :class:`StoreError`."""
+    if is_database_url(path):
+        from jixiao.store.postgres import PostgresStore  # psycopg is an optional extra
+
+        return PostgresStore(str(path))
     return Store(path)
 
 
@@ -523,7 +583,7 @@ def read_db(path: str | Path) -> dict[str, pd.DataFrame]:
 
     Example: ``jixiao.read_db("STATE.sqlite")["findings"].groupby("rule").size()``.
     """
-    if not Path(path).is_file():
+    if not is_database_url(path) and not Path(path).is_file():
         raise FileNotFoundError(f"没有状态库 / no store at {path}")
     with open_store(path) as store:
         return store.frames()
