@@ -27,7 +27,9 @@ def parse_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> list
         return [failure(name, data, exc.kind, str(exc))]
     except MemoryError:
         return [failure(name, data, "too_large", "解析时内存超出上限 / ran out of memory while parsing")]
-    except RuntimeError as exc:  # MuPDF's errors on damaged objects met while reading pages
+    except RuntimeError as exc:
+        if not str(exc).startswith("code="):  # MuPDF's errors read "code=N: …"; others are ours
+            return [failure(name, data, "crashed", f"解析出错 / parser error: {type(exc).__name__}: {exc}")]
         return [failure(name, data, "corrupt", f"PDF 已损坏，读取页面时出错 / damaged PDF, error while reading a page: {exc}")]
     except Exception as exc:  # a bug of ours must not lose the file
         return [failure(name, data, "crashed", f"解析出错 / parser error: {type(exc).__name__}: {exc}")]

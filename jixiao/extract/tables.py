@@ -9,7 +9,7 @@ page has the same column lines; a repeated header row there is dropped.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import pymupdf
@@ -105,8 +105,13 @@ def page_grids(page: pymupdf.Page, page_no: int, text_map: TextMap | None = None
     raws = [g for g in (cluster_to_grid(c) for c in segments_to_clusters(segments)) if g]
     if not raws:
         return []
-    chars = page_chars(page)
-    height = page.rect.height
+    return grids_from_raws(raws, page_chars(page), page_no, page.rect.height, text_map)
+
+
+def grids_from_raws(
+    raws: Sequence[RawGrid], chars: Sequence[Char], page_no: int, height: float, text_map: TextMap | None = None
+) -> list[PageGrid]:
+    """Fill ruling-line grids with a page's characters (from the text layer or OCR)."""
     out = []
     prev_bottom = 0.0
     for raw in raws:
@@ -166,18 +171,26 @@ def stitch(head: Grid, tail: Grid) -> Grid | None:
 
 
 def find_tables(
-    doc: pymupdf.Document, page_texts: Sequence[str], text_map: TextMap | None = None
+    doc: pymupdf.Document,
+    page_texts: Sequence[str],
+    text_map: TextMap | None = None,
+    scanned: Mapping[int, list[PageGrid]] | None = None,
 ) -> list[TableBlock]:
     """Self-evaluation tables in document order, each stitched over its pages.
 
     ``text_map`` is applied to every cell's text (Traditional → Simplified).
+    ``scanned`` holds the grids OCR found on pages read from their image
+    (page number → grids); those pages are not searched for vector lines.
     """
     blocks: list[TableBlock] = []
     open_block: TableBlock | None = None  # a table that reached the bottom of its page
     for page_no, text in enumerate(page_texts, start=1):
         if not is_candidate_page(text) and open_block is None:
             continue
-        grids = page_grids(doc[page_no - 1], page_no, text_map)
+        if scanned is not None and page_no in scanned:
+            grids = scanned[page_no]
+        else:
+            grids = page_grids(doc[page_no - 1], page_no, text_map)
         if not grids:
             open_block = None
             continue

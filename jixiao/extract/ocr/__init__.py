@@ -1,0 +1,1 @@
+"""Reading pages from their image: the per-page decision, the OCR engine, scanned tables."""

@@ -1,0 +1,189 @@
+"""Per page: trust the text layer, or read the page image with OCR?
+
+Pure functions of what a page's text layer says and how much of the page its
+images cover, so the choice can be tested without a PDF.  OCR takes seconds
+a page and the text layer milliseconds, so a page is OCR'd only when its
+text layer is missing or cannot be Chinese prose:
+
+- ``no_text``: (almost) no text, but images or vector art cover the page;
+- ``image_page``: a page-sized image with little text over it (a scan with
+  a stray header, a scanner's watermark);
+- ``garbled``: the text layer is there but reads as junk, because its font
+  map is broken: ``(cid:123)``, U+FFFD, private-use characters, control
+  characters, code points of scripts no Chinese report uses, or Han
+  characters that are nearly all rare (glyph ids read as code points land
+  anywhere in the CJK block, while real prose is made of common characters);
+- ``no_cjk``: a page with a large image whose text has no Chinese at all.
+
+Images are looked at only when the text is short or suspicious
+(:func:`needs_images`), so a normal page costs nothing extra.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+import regex
+
+Method = Literal["text", "ocr"]
+
+#: Fewer visible characters than this is "no text".
+MIN_TEXT_CHARS = 20
+#: A page image with fewer good characters than this over it is a scan.
+IMAGE_PAGE_MAX_CHARS = 120
+#: Share of the page an image must cover to be "page-sized".
+IMAGE_PAGE_COVER = 0.5
+#: Share of the page images must cover before a page without text is OCR'd.
+NO_TEXT_IMAGE_COVER = 0.2
+#: Vector paths on a textless page that suggest text drawn as outlines.
+OUTLINE_TEXT_PATHS = 400
+#: Share of bad characters above which a text layer is garbled.
+MAX_BAD_SHARE = 0.10
+#: Han characters needed before their commonness is judged.
+MIN_HAN_FOR_COMMON = 20
+#: Share of common characters among the Han characters of real prose (≈0.98);
+#: glyph ids read as code points give about 0.2–0.4.
+MIN_COMMON_SHARE = 0.6
+#: A page with an image at least this large and fewer Han characters than
+#: MIN_HAN_WITH_IMAGE is read with OCR: its text is not the report's.
+NO_CJK_IMAGE_COVER = 0.3
+MIN_HAN_WITH_IMAGE = 10
+
+_CID = regex.compile(r"\(cid:\d+\)")
+_HAN = regex.compile(r"\p{Han}")
+_VISIBLE = regex.compile(r"\S")
+
+# Unicode blocks a Chinese report's text is written in (besides Han).
+_GOOD_RANGES: tuple[tuple[int, int], ...] = (
+    (0x0020, 0x007E),  # ASCII
+    (0x00A0, 0x024F),  # Latin-1, Latin extended (°, ×, é)
+    (0x0370, 0x03FF),  # Greek (α, β, μ)
+    (0x0400, 0x04FF),  # Cyrillic (Word's symbol fonts put № etc. near it)
+    (0x2000, 0x27BF),  # punctuation, super/subscripts, letterlike, arrows, math, box, shapes, dingbats
+    (0x2E80, 0x2FDF),  # CJK radicals
+    (0x3000, 0x33FF),  # CJK symbols, kana, bopomofo, enclosed CJK, compatibility
+    (0xFE30, 0xFE4F),  # CJK compatibility forms
+    (0xFF00, 0xFFEF),  # full-width forms
+)
+_GOOD_CLASS = "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in _GOOD_RANGES)
+#: Not whitespace, Han or a good block; or private use, unassigned, U+FFFD anywhere.
+_BAD = regex.compile(rf"[^\s\p{{Han}}{_GOOD_CLASS}]|[\p{{Co}}\p{{Cn}}\ufffd]")
+
+
+@dataclass(frozen=True)
+class TextStats:
+    """What a page's text layer is made of (whitespace not counted)."""
+
+    chars: int
+    bad: int  # (cid:…), U+FFFD, private use, controls, unassigned, foreign scripts
+    han: int
+    common_han: int
+
+    @property
+    def good(self) -> int:
+        return self.chars - self.bad
+
+    @property
+    def bad_share(self) -> float:
+        return self.bad / self.chars if self.chars else 0.0
+
+    @property
+    def common_share(self) -> float:
+        return self.common_han / self.han if self.han else 1.0
+
+
+@dataclass(frozen=True)
+class Decision:
+    method: Method
+    reason: str  # "text_layer", "no_text", "image_page", "garbled", "no_cjk", "blank"
+
+
+@cache
+def _common_han() -> frozenset[str]:
+    """GB2312's level-1 characters and Big5's frequent set, decoded once."""
+    chars: set[str] = set()
+    for hi in range(0xB0, 0xD8):
+        for lo in range(0xA1, 0xFF):
+            chars.add(bytes((hi, lo)).decode("gb2312", errors="ignore"))
+    for code in range(0xA440, 0xC67F):
+        chars.add(bytes((code >> 8, code & 0xFF)).decode("big5", errors="ignore"))
+    chars.discard("")
+    return frozenset(chars)
+
+
+def is_common_han(ch: str) -> bool:
+    """A Han character of everyday text: GB2312 level 1 or Big5's frequent set.
+
+    Together about 6,500 characters; they make up over 99% of running
+    Chinese text, Simplified or Traditional.
+
+    Example: ``is_common_han("预")`` → ``True``; ``is_common_han("葋")`` → ``False``
+    """
+    return ch in _common_han()
+
+
+def text_stats(text: str) -> TextStats:
+    """Count a page's characters by kind (a few regex passes over the page's text).
+
+    Example: ``text_stats("(cid:12)(cid:7)预算")`` → ``TextStats(chars=4, bad=2, han=2, common_han=2)``
+    """
+    cids = len(_CID.findall(text))
+    body = _CID.sub("", text) if cids else text
+    chars = len(_VISIBLE.findall(body))
+    han = _HAN.findall(body)
+    common = _common_han()
+    bad = len(_BAD.findall(body))
+    return TextStats(chars + cids, bad + cids, len(han), sum(1 for ch in han if ch in common))
+
+
+def _garbled(stats: TextStats) -> bool:
+    if stats.chars >= MIN_TEXT_CHARS and stats.bad_share > MAX_BAD_SHARE:
+        return True
+    return stats.han >= MIN_HAN_FOR_COMMON and stats.common_share < MIN_COMMON_SHARE
+
+
+def needs_images(stats: TextStats) -> bool:
+    """Whether :func:`decide` needs the page's image cover to choose.
+
+    A page with plenty of sound Chinese text never does.
+    """
+    if _garbled(stats):
+        return False
+    return stats.good < IMAGE_PAGE_MAX_CHARS or stats.han < MIN_HAN_WITH_IMAGE
+
+
+def decide(stats: TextStats, image_cover: float = 0.0, vector_paths: int = 0) -> Decision:
+    """Choose how to read one page.
+
+    ``image_cover`` is the share of the page area covered by images (0–1),
+    ``vector_paths`` the number of drawn paths; both matter only when
+    :func:`needs_images` says so.
+
+    Example: ``decide(text_stats(""), image_cover=1.0)`` → ``Decision("ocr", "no_text")``
+    """
+    if _garbled(stats):
+        return Decision("ocr", "garbled")
+    if stats.good < MIN_TEXT_CHARS:
+        if image_cover >= NO_TEXT_IMAGE_COVER or vector_paths >= OUTLINE_TEXT_PATHS:
+            return Decision("ocr", "no_text")
+        return Decision("text", "blank")
+    if image_cover >= IMAGE_PAGE_COVER and stats.good < IMAGE_PAGE_MAX_CHARS:
+        return Decision("ocr", "image_page")
+    if image_cover >= NO_CJK_IMAGE_COVER and stats.han < MIN_HAN_WITH_IMAGE:
+        return Decision("ocr", "no_cjk")
+    return Decision("text", "text_layer")
+
+
+def text_method(decisions: list[Decision]) -> Literal["text", "ocr", "mixed"]:
+    """The document's ``text_method``: blank pages do not count either way.
+
+    Example: ``text_method([Decision("ocr", "no_text"), Decision("text", "blank")])`` → ``"ocr"``
+    """
+    used = [d.method for d in decisions if d.reason != "blank"]
+    if used and all(m == "ocr" for m in used):
+        return "ocr"
+    if any(m == "ocr" for m in used):
+        return "mixed"
+    return "text"
