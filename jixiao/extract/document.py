@@ -9,17 +9,21 @@ text layer (a scan, a broken font map) is read with OCR instead
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pymupdf
+import regex
+
 from jixiao.errors import OcrUnavailable
 from jixiao.extract.grid import Grid
-from jixiao.extract.narrative import Line, Paragraph, lines_to_paragraphs, page_lines
+from jixiao.extract.narrative import Paragraph, ParagraphBuilder, page_lines
 from jixiao.extract.ocr.decide import Decision, text_method
 from jixiao.extract.ocr.pages import ocr_grids, page_decision, read_page_image
 from jixiao.extract.pdf import PdfLimits, open_pdf, read_bytes, sha256_of
-from jixiao.extract.tables import TableBlock, find_tables
+from jixiao.extract.tables import PageGrid, TableBlock, TableFinder, TextMap, page_grids
 from jixiao.extract.traditional import looks_traditional, to_simplified
 from jixiao.models import Box, Source
 
@@ -27,12 +31,19 @@ if TYPE_CHECKING:
     from jixiao.extract.ocr.scan import OcrPage
 
 
+FRONT_PAGES = 3  # kept whole: the cover and first pages name the unit, year and date
+TRADITIONAL_SAMPLE_PAGES = 3  # pages read ahead to tell a Traditional-character copy
+SHRINK_EVERY = 200  # pages between releases of MuPDF's object cache (long documents)
+_FISCAL_YEAR = regex.compile(r"(20[0-9]{2})\s*年度")
+
+
 @dataclass(frozen=True)
 class Extracted:
     source: Source
-    page_texts: tuple[str, ...]
+    page_texts: tuple[str, ...]  # the first FRONT_PAGES pages only: documents are streamed
     paragraphs: tuple[Paragraph, ...]  # outside the tables
     tables: tuple[TableBlock, ...]
+    year_hint: int | None = None  # the first "20xx 年度" anywhere in the document
 
 
 def table_areas(grid: Grid) -> list[Box]:
@@ -57,43 +68,61 @@ def extract_path(path: Path) -> Extracted:
 
 
 def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Extracted:
+    """Read the document page by page, keeping only paragraphs and table grids.
+
+    Nothing is held per page once the page is done, so a 20,000-page volume
+    needs about the memory of its text, not of its pages.
+    """
     doc = open_pdf(data, name, limits)
     try:
-        lines_by_page: list[list[Line]] = []
-        texts = []
+        ahead = "".join(doc[i].get_text() for i in range(min(TRADITIONAL_SAMPLE_PAGES, doc.page_count)))
+        text_map = to_simplified if looks_traditional(ahead) else None
+        finder = TableFinder()
+        paragraphs = ParagraphBuilder()
+        front: list[str] = []
         decisions: list[Decision] = []
-        scans: dict[int, OcrPage] = {}  # pages read from their image
         ocr_error: OcrUnavailable | None = None
+        year_hint: int | None = None
         for page_no in range(1, doc.page_count + 1):
             page = doc[page_no - 1]
             lines = page_lines(page_no, page.get_text("dict", flags=0))
             decision = page_decision(page, "\n".join(ln.text for ln in lines))
+            scan: OcrPage | None = None
             if decision.method == "ocr":
                 try:
-                    scans[page_no] = read_page_image(page, page_no)
-                    lines = scans[page_no].lines
+                    scan = read_page_image(page, page_no)
+                    lines = scan.lines
                 except OcrUnavailable as exc:
                     ocr_error = exc
                     decision = Decision("text", "blank")  # a page nothing could read
                     lines = []
             decisions.append(decision)
-            lines_by_page.append(lines)
-            texts.append("\n".join(ln.text for ln in lines))
-        traditional = looks_traditional("".join(texts))
-        text_map = to_simplified if traditional else None
-        if traditional:
-            texts = [to_simplified(t) for t in texts]
-        scanned = {n: ocr_grids(scan, text_map) for n, scan in scans.items()}
-        tables = find_tables(doc, texts, text_map, scanned)
+            if text_map is not None:
+                lines = [replace(ln, text=text_map(ln.text)) for ln in lines]
+            text = "\n".join(ln.text for ln in lines)
+            if page_no <= FRONT_PAGES:
+                front.append(text)
+            if year_hint is None and (m := _FISCAL_YEAR.search(text)):
+                year_hint = int(m.group(1))
+            used = finder.feed(page_no, text, _grid_reader(page, page_no, scan, text_map))
+            areas = [area for pg in used for area in table_areas(pg.grid)]
+            paragraphs.feed([ln for ln in lines if not _inside(ln.box, areas)] if areas else lines)
+            if page_no % SHRINK_EVERY == 0:
+                pymupdf.TOOLS.store_shrink(100)
+        tables = finder.blocks
         if ocr_error is not None and not tables:
             raise ocr_error  # the report is on pages only OCR could read
-        method = text_method(decisions)
-        source = Source(path=name, sha256=sha256_of(data), page_count=doc.page_count, text_method=method)
+        source = Source(path=name, sha256=sha256_of(data), page_count=doc.page_count,
+                        text_method=text_method(decisions))
     finally:
         doc.close()
-    areas = [area for t in tables for area in table_areas(t.grid)]
-    outside = [ln for lines in lines_by_page for ln in lines if not _inside(ln.box, areas)]
-    if traditional:
-        outside = [replace(ln, text=to_simplified(ln.text)) for ln in outside]
-    paragraphs = lines_to_paragraphs(outside)
-    return Extracted(source, tuple(texts), tuple(paragraphs), tuple(tables))
+    return Extracted(source, tuple(front), tuple(paragraphs.finish()), tuple(tables), year_hint)
+
+
+def _grid_reader(
+    page: pymupdf.Page, page_no: int, scan: OcrPage | None, text_map: TextMap | None
+) -> Callable[[], list[PageGrid]]:
+    """How to get this page's grids, called only if the finder wants them."""
+    if scan is not None:
+        return lambda: ocr_grids(scan, text_map)
+    return lambda: page_grids(page, page_no, text_map)

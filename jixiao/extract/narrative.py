@@ -87,30 +87,55 @@ def _starts_paragraph(line: Line, prev: Line | None, left: float, right: float) 
     return indented or prev_short
 
 
+class ParagraphBuilder:
+    """Joins wrapped lines into paragraphs page by page, across page breaks too,
+    keeping only the paragraphs (not every line) so long documents stream."""
+
+    def __init__(self) -> None:
+        self.paragraphs: list[Paragraph] = []
+        self._parts: list[str] = []
+        self._first: Line | None = None
+        self._prev: Line | None = None
+
+    def feed(self, lines: Sequence[Line]) -> None:
+        """The lines of one page (outside its tables), in reading order."""
+        body = [ln for ln in lines if not is_footer(ln.text)]
+        if not body:
+            return
+        left = min(ln.box.x0 for ln in body)
+        right = max(ln.box.x1 for ln in body)
+        for ln in body:
+            if _starts_paragraph(ln, self._prev, left, right):
+                self._close()
+            if self._first is None:
+                self._first = ln
+            self._parts.append(ln.text)
+            self._prev = ln
+
+    def _close(self) -> None:
+        if self._parts and self._first is not None:
+            para = _paragraph(self._first, self._parts)
+            if para.text:
+                self.paragraphs.append(para)
+        self._parts = []
+        self._first = None
+
+    def finish(self) -> list[Paragraph]:
+        self._close()
+        return self.paragraphs
+
+
 def lines_to_paragraphs(lines: Sequence[Line]) -> list[Paragraph]:
     """Join wrapped lines into paragraphs, across page breaks too."""
-    body = [ln for ln in lines if not is_footer(ln.text)]
-    bounds: dict[int, tuple[float, float]] = {}
-    for ln in body:
-        lo, hi = bounds.get(ln.page, (ln.box.x0, ln.box.x1))
-        bounds[ln.page] = (min(lo, ln.box.x0), max(hi, ln.box.x1))
-    paragraphs: list[Paragraph] = []
-    parts: list[str] = []
-    first: Line | None = None
-    prev: Line | None = None
-    for ln in body:
-        left, right = bounds[ln.page]
-        if _starts_paragraph(ln, prev, left, right) and parts and first is not None:
-            paragraphs.append(_paragraph(first, parts))
-            parts = []
-            first = None
-        if first is None:
-            first = ln
-        parts.append(ln.text)
-        prev = ln
-    if parts and first is not None:
-        paragraphs.append(_paragraph(first, parts))
-    return [p for p in paragraphs if p.text]
+    builder = ParagraphBuilder()
+    page: list[Line] = []
+    for ln in lines:
+        if page and ln.page != page[0].page:
+            builder.feed(page)
+            page = []
+        page.append(ln)
+    builder.feed(page)
+    return builder.finish()
 
 
 def _paragraph(first: Line, parts: list[str]) -> Paragraph:

@@ -9,7 +9,7 @@ page has the same column lines; a repeated header row there is dropped.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import pymupdf
@@ -170,44 +170,42 @@ def stitch(head: Grid, tail: Grid) -> Grid | None:
     return Grid(tuple(cells), head.nrows + tail.nrows - skip, head.ncols, head.col_edges)
 
 
-def find_tables(
-    doc: pymupdf.Document,
-    page_texts: Sequence[str],
-    text_map: TextMap | None = None,
-    scanned: Mapping[int, list[PageGrid]] | None = None,
-) -> list[TableBlock]:
-    """Self-evaluation tables in document order, each stitched over its pages.
+class TableFinder:
+    """Finds and stitches tables one page at a time, so a document is streamed.
 
-    ``text_map`` is applied to every cell's text (Traditional → Simplified).
-    ``scanned`` holds the grids OCR found on pages read from their image
-    (page number → grids); those pages are not searched for vector lines.
+    ``feed`` looks for grids only on candidate pages and on the page after a
+    table that may continue; it returns the grids of this page that belong to
+    a self-evaluation table (their text is not narrative).
     """
-    blocks: list[TableBlock] = []
-    open_block: TableBlock | None = None  # a table that reached the bottom of its page
-    for page_no, text in enumerate(page_texts, start=1):
-        if not is_candidate_page(text) and open_block is None:
-            continue
-        if scanned is not None and page_no in scanned:
-            grids = scanned[page_no]
-        else:
-            grids = page_grids(doc[page_no - 1], page_no, text_map)
+
+    def __init__(self) -> None:
+        self.blocks: list[TableBlock] = []
+        self._open: TableBlock | None = None  # the table that may go on overleaf
+
+    def feed(self, page_no: int, text: str, read_grids: Callable[[], list[PageGrid]]) -> list[PageGrid]:
+        if not is_candidate_page(text) and self._open is None:
+            return []
+        grids = read_grids()
+        used: list[PageGrid] = []
         if not grids:
-            open_block = None
-            continue
+            self._open = None
+            return used
         for i, pg in enumerate(grids):
             joined = None
-            if i == 0 and open_block is not None and continues_table(pg):
-                joined = stitch(open_block.grid, pg.grid)
-            if joined is not None and open_block is not None:
-                open_block = TableBlock(joined, open_block.title, (*open_block.pages, page_no))
-                blocks[-1] = open_block
+            if i == 0 and self._open is not None and continues_table(pg):
+                joined = stitch(self._open.grid, pg.grid)
+            if joined is not None and self._open is not None:
+                self._open = TableBlock(joined, self._open.title, (*self._open.pages, page_no))
+                self.blocks[-1] = self._open
+                used.append(pg)
             elif looks_like_table(pg.grid):
-                open_block = TableBlock(pg.grid, pg.text_above, (page_no,))
-                blocks.append(open_block)
+                self._open = TableBlock(pg.grid, pg.text_above, (page_no,))
+                self.blocks.append(self._open)
+                used.append(pg)
             else:
-                open_block = None
+                self._open = None
         # Only the page's last table can go on overleaf: Word may break it anywhere
         # on the page (a forced page break), so where it ends does not matter.
-        if open_block is not None and open_block.pages[-1] != page_no:
-            open_block = None
-    return blocks
+        if self._open is not None and self._open.pages[-1] != page_no:
+            self._open = None
+        return used

@@ -92,7 +92,7 @@ def build_reports(doc: Extracted) -> list[Report]:
                 project_name=parts.project_name,
                 competent_department=parts.competent_department,
                 implementing_unit=parts.implementing_unit,
-                fiscal_year=_year([block.title, *front, *doc.page_texts]),
+                fiscal_year=_year([block.title, *front]) or doc.year_hint,
                 report_date=_report_date([*front, block.title]),
                 source_amount_unit=parts.amount_unit,
                 funds=parts.funds,
