@@ -33,10 +33,17 @@ class Char:
         return (self.y0 + self.y1) / 2
 
 
-def page_chars(page: pymupdf.Page) -> list[Char]:
-    """All characters with their boxes, in reading order of the text layer."""
+TEXT_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE
+
+
+def page_chars(page: pymupdf.Page, textpage: pymupdf.TextPage | None = None) -> list[Char]:
+    """All characters with their boxes, in reading order of the text layer.
+
+    Pass the page's ``textpage`` when it was already made: making one is
+    most of the cost of reading a page.
+    """
     out: list[Char] = []
-    raw = page.get_text("rawdict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE)
+    raw = page.get_text("rawdict", flags=TEXT_FLAGS, textpage=textpage)
     for block in raw["blocks"]:
         for line in block.get("lines", ()):
             for span in line["spans"]:

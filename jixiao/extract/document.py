@@ -18,6 +18,7 @@ import pymupdf
 import regex
 
 from jixiao.errors import OcrUnavailable
+from jixiao.extract.chars import TEXT_FLAGS
 from jixiao.extract.grid import Grid
 from jixiao.extract.narrative import Paragraph, ParagraphBuilder, page_lines
 from jixiao.extract.ocr.decide import Decision, text_method
@@ -75,7 +76,10 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
     """
     doc = open_pdf(data, name, limits)
     try:
-        ahead = "".join(doc[i].get_text() for i in range(min(TRADITIONAL_SAMPLE_PAGES, doc.page_count)))
+        # One TextPage per page serves the lines, the decision and the table cells.
+        first = {i: doc[i] for i in range(min(TRADITIONAL_SAMPLE_PAGES, doc.page_count))}
+        first_tp = {i: p.get_textpage(flags=TEXT_FLAGS) for i, p in first.items()}
+        ahead = "".join(p.get_text(textpage=first_tp[i]) for i, p in first.items())
         text_map = to_simplified if looks_traditional(ahead) else None
         finder = TableFinder()
         paragraphs = ParagraphBuilder()
@@ -84,8 +88,9 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
         ocr_error: OcrUnavailable | None = None
         year_hint: int | None = None
         for page_no in range(1, doc.page_count + 1):
-            page = doc[page_no - 1]
-            lines = page_lines(page_no, page.get_text("dict", flags=0))
+            page = first.pop(page_no - 1, None) or doc[page_no - 1]
+            textpage = first_tp.pop(page_no - 1, None) or page.get_textpage(flags=TEXT_FLAGS)
+            lines = page_lines(page_no, page.get_text("dict", textpage=textpage))
             decision = page_decision(page, "\n".join(ln.text for ln in lines))
             scan: OcrPage | None = None
             if decision.method == "ocr":
@@ -104,7 +109,7 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
                 front.append(text)
             if year_hint is None and (m := _FISCAL_YEAR.search(text)):
                 year_hint = int(m.group(1))
-            used = finder.feed(page_no, text, _grid_reader(page, page_no, scan, text_map))
+            used = finder.feed(page_no, text, _grid_reader(page, page_no, scan, text_map, textpage))
             areas = [area for pg in used for area in table_areas(pg.grid)]
             paragraphs.feed([ln for ln in lines if not _inside(ln.box, areas)] if areas else lines)
             if page_no % SHRINK_EVERY == 0:
@@ -120,9 +125,13 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
 
 
 def _grid_reader(
-    page: pymupdf.Page, page_no: int, scan: OcrPage | None, text_map: TextMap | None
+    page: pymupdf.Page,
+    page_no: int,
+    scan: OcrPage | None,
+    text_map: TextMap | None,
+    textpage: pymupdf.TextPage,
 ) -> Callable[[], list[PageGrid]]:
     """How to get this page's grids, called only if the finder wants them."""
     if scan is not None:
         return lambda: ocr_grids(scan, text_map)
-    return lambda: page_grids(page, page_no, text_map)
+    return lambda: page_grids(page, page_no, text_map, textpage)

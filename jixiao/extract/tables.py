@@ -97,7 +97,9 @@ def raw_to_grid(raw: RawGrid, chars: Sequence[Char], page: int, text_map: TextMa
     return Grid(cells, len(raw.ys) - 1, len(raw.xs) - 1, raw.xs)
 
 
-def page_grids(page: pymupdf.Page, page_no: int, text_map: TextMap | None = None) -> list[PageGrid]:
+def page_grids(
+    page: pymupdf.Page, page_no: int, text_map: TextMap | None = None, textpage: pymupdf.TextPage | None = None
+) -> list[PageGrid]:
     """Every ruled grid on a page, top to bottom, with the text above each."""
     segments = drawings_to_segments(page.get_drawings())
     if not segments:
@@ -105,7 +107,7 @@ def page_grids(page: pymupdf.Page, page_no: int, text_map: TextMap | None = None
     raws = [g for g in (cluster_to_grid(c) for c in segments_to_clusters(segments)) if g]
     if not raws:
         return []
-    return grids_from_raws(raws, page_chars(page), page_no, page.rect.height, text_map)
+    return grids_from_raws(raws, page_chars(page, textpage), page_no, page.rect.height, text_map)
 
 
 def grids_from_raws(
