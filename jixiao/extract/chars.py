@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pymupdf
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Char:
     c: str
     x0: float

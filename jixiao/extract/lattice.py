@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from jixiao.models import Box
 
@@ -82,24 +83,28 @@ def rect_to_segments(x0: float, y0: float, x1: float, y1: float) -> list[Segment
     ]
 
 
-def drawings_to_segments(drawings: Iterable[dict[str, object]]) -> list[Segment]:
-    """PyMuPDF ``get_drawings()`` paths → axis-aligned segments."""
+def drawings_to_segments(drawings: Iterable[dict[str, Any]]) -> list[Segment]:
+    """PyMuPDF paths → axis-aligned segments.
+
+    Takes ``get_cdrawings()`` (plain tuples, several times faster) as well as
+    ``get_drawings()`` (Point/Rect/Quad objects, which index the same way).
+    """
     out: list[Segment] = []
     for path in drawings:
-        items = path.get("items") or ()
-        for item in items:  # type: ignore[attr-defined]
+        for item in path.get("items") or ():
             op = item[0]
             if op == "l":
                 p, q = item[1], item[2]
-                seg = _axis_segment(p.x, p.y, q.x, q.y)
+                seg = _axis_segment(p[0], p[1], q[0], q[1])
                 if seg:
                     out.append(seg)
             elif op == "re":
                 r = item[1]
-                out.extend(rect_to_segments(r.x0, r.y0, r.x1, r.y1))
+                out.extend(rect_to_segments(r[0], r[1], r[2], r[3]))
             elif op == "qu":
-                r = item[1].rect
-                out.extend(rect_to_segments(r.x0, r.y0, r.x1, r.y1))
+                points = [item[1][k] for k in range(4)]
+                xs, ys = [pt[0] for pt in points], [pt[1] for pt in points]
+                out.extend(rect_to_segments(min(xs), min(ys), max(xs), max(ys)))
     return out
 
 

@@ -101,7 +101,7 @@ def page_grids(
     page: pymupdf.Page, page_no: int, text_map: TextMap | None = None, textpage: pymupdf.TextPage | None = None
 ) -> list[PageGrid]:
     """Every ruled grid on a page, top to bottom, with the text above each."""
-    segments = drawings_to_segments(page.get_drawings())
+    segments = drawings_to_segments(page.get_cdrawings())
     if not segments:
         return []
     raws = [g for g in (cluster_to_grid(c) for c in segments_to_clusters(segments)) if g]
