@@ -173,6 +173,7 @@ class Repair:
     page: int | None
     row: int | None
     box: Box | None = None
+    reason: Literal["cut_short", "ocr"] = "cut_short"
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,12 @@ from jixiao.normalize import vocab
 from jixiao.normalize.canon import canonical_label, header_key, match_field, strip_lead
 from jixiao.normalize.labels import parse_grade, split_stated_weight
 from jixiao.normalize.numbers import is_blank, parse_amount, parse_decimal, parse_rate
+from jixiao.normalize.ocr_repair import ValueKind, repair_value
 from jixiao.normalize.targets import parse_comparator, parse_measure
 from jixiao.normalize.text import clean_text, compact
 
+# Columns whose type makes an OCR repair unambiguous (jixiao.normalize.ocr_repair).
+OCR_KINDS: dict[str, ValueKind] = {"weight": "number", "score": "number", "actual": "measure"}
 _UNIT = regex.compile(r"(?:[(（]\s*(万元|元)\s*[)）]|单位\s*[:：]\s*(万元|元))")
 MIN_HEADER_HITS = 3
 
@@ -309,6 +312,14 @@ class _Reader:
         )
         return True
 
+    def _ocr_fix(self, kind: ValueKind, text: str, field_name: str, cell: Cell) -> str:
+        """Mend OCR damage (``IO`` for 10, ``万兀``) where the column says what the value is."""
+        fixed = repair_value(kind, text)
+        if fixed is None or fixed == text:
+            return text
+        self.parts.repairs.append(Repair(field_name, text, fixed, cell.page, cell.row, cell.box, "ocr"))
+        return fixed
+
     def _label(self, cell: Cell | None, field_name: str, vocab_words: Sequence[str], row: int) -> str | None:
         text = _text(cell)
         if text is None or cell is None:
@@ -378,7 +389,14 @@ class _Reader:
                 boxes[key] = cell.box
 
         def own_text(key: str) -> str | None:
-            return _text(_value_cell(view, cols[key])) if key in cols else None
+            if key not in cols:
+                return None
+            cell = _value_cell(view, cols[key])
+            text = _text(cell)
+            kind = OCR_KINDS.get(key)
+            if kind is None or text is None or cell is None:
+                return text
+            return self._ocr_fix(kind, text, key, cell)
 
         group_row = None
         weight = score = None
@@ -389,7 +407,7 @@ class _Reader:
             if cell is not None and cell.row != row:
                 group_row = indicator_at.get(cell.row, cell.row)
                 continue
-            value = parse_decimal(own_text(key))
+            value = parse_decimal(own_text(key))  # own_text mends OCR damage and records it
             if key == "weight":
                 weight = value
             else:

@@ -52,10 +52,11 @@ def missing_field(report: Report) -> Iterator[Finding]:
 @rule("repaired_cell")
 def repaired_cell(report: Report) -> Iterator[Finding]:
     for rep in report.repairs:
+        zh, en = ("被截断", "was cut short") if rep.reason == "cut_short" else ("疑为识别错误", "looks misread by OCR")
         yield finding(
             "repaired_cell",
-            f"“{rep.original}”被截断，已修复为“{rep.repaired}”",
-            f"'{rep.original}' was cut short and was read as '{rep.repaired}'",
+            f"“{rep.original}”{zh}，已修复为“{rep.repaired}”",
+            f"'{rep.original}' {en} and was read as '{rep.repaired}'",
             expected=rep.repaired,
             found=rep.original,
             page=rep.page,
