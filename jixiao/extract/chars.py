@@ -23,6 +23,9 @@ class Char:
     x1: float
     y1: float
     size: float
+    # A run of tightly set characters is one Char whose ``c`` is the run's text;
+    # ``parts`` keeps its characters for when the run straddles a cell border.
+    parts: tuple[Char, ...] = ()
 
     @property
     def cx(self) -> float:
@@ -48,10 +51,41 @@ def page_chars(page: pymupdf.Page, textpage: pymupdf.TextPage | None = None) -> 
         for line in block.get("lines", ()):
             for span in line["spans"]:
                 size = float(span["size"])
+                run: list[Char] = []
                 for ch in span["chars"]:
                     x0, y0, x1, y1 = ch["bbox"]
-                    out.append(Char(ch["c"], x0, y0, x1, y1, size))
+                    char = Char(ch["c"], x0, y0, x1, y1, size)
+                    if run and (char.c == " " or x0 - run[-1].x1 > RUN_GAP * size or run[-1].c == " "):
+                        out.append(_run(run))
+                        run = []
+                    run.append(char)
+                if run:
+                    out.append(_run(run))
     return out
+
+
+RUN_GAP = 0.15  # characters closer than this (× font size) are one run of text
+
+
+def _run(chars: list[Char]) -> Char:
+    """Fast path: placing one run costs what one character costs."""
+    if len(chars) == 1:
+        return chars[0]
+    first, last = chars[0], chars[-1]
+    return Char(
+        "".join(c.c for c in chars), first.x0, min(c.y0 for c in chars), last.x1, max(c.y1 for c in chars),
+        first.size, tuple(chars),
+    )
+
+
+def unit_pieces(ch: Char, xs: Sequence[float], ys: Sequence[float]) -> Sequence[Char]:
+    """A run that lies in one grid cell stays whole; one across a border is split up."""
+    if not ch.parts:
+        return (ch,)
+    first, last = ch.parts[0], ch.parts[-1]
+    if locate(xs, ys, first) == locate(xs, ys, last):
+        return (ch,)
+    return ch.parts
 
 
 def locate(xs: Sequence[float], ys: Sequence[float], ch: Char) -> tuple[int, int] | None:
@@ -88,7 +122,7 @@ def chars_to_text(chars: Iterable[Char]) -> str:
         parts: list[str] = []
         prev: Char | None = None
         for ch in line:
-            if prev is not None and ch.c.isascii() and prev.c.isascii() and " " not in (ch.c, prev.c):
+            if prev is not None and ch.c[:1].isascii() and prev.c[-1:].isascii() and " " not in (ch.c[:1], prev.c[-1:]):
                 if ch.x0 - prev.x1 > 0.5 * max(ch.size, prev.size):
                     parts.append(" ")
             parts.append(ch.c)

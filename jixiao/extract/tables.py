@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 import pymupdf
 import regex
 
-from jixiao.extract.chars import Char, chars_to_text, locate, page_chars
+from jixiao.extract.chars import Char, chars_to_text, locate, page_chars, unit_pieces
 from jixiao.extract.grid import Cell, Grid
 from jixiao.extract.lattice import RawGrid, cluster_to_grid, drawings_to_segments, segments_to_clusters
 from jixiao.models import Box
@@ -83,10 +83,11 @@ def raw_to_grid(raw: RawGrid, chars: Sequence[Char], page: int, text_map: TextMa
             for c in range(rc.col, rc.col + rc.colspan):
                 cell_of[(r, c)] = i
     bucket: dict[int, list[Char]] = defaultdict(list)
-    for ch in chars:
-        pos = locate(raw.xs, raw.ys, ch)
-        if pos is not None and pos in cell_of:
-            bucket[cell_of[pos]].append(ch)
+    for run in chars:
+        for ch in unit_pieces(run, raw.xs, raw.ys):
+            pos = locate(raw.xs, raw.ys, ch)
+            if pos is not None and pos in cell_of:
+                bucket[cell_of[pos]].append(ch)
     texts = [chars_to_text(bucket.get(i, ())) for i in range(len(raw.cells))]
     if text_map is not None:
         texts = [text_map(t) for t in texts]
