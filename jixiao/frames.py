@@ -148,7 +148,7 @@ def rows_to_frame(rows: Sequence[Mapping[str, Any]], columns: Mapping[str, Colum
     import pandas as pd
 
     data = {
-        name: pd.Series([_cell(row.get(name), kind) for row in rows], dtype=DTYPES[kind])
+        name: pd.Series([cell_value(row.get(name), kind) for row in rows], dtype=DTYPES[kind])
         for name, kind in columns.items()
     }
     return pd.DataFrame(data, columns=list(columns))
@@ -245,7 +245,8 @@ def page_span(pages: Sequence[int]) -> str | None:
     return ",".join(str(p) for p in sorted(pages))
 
 
-def _cell(value: Any, kind: ColumnKind) -> Any:
+def cell_value(value: Any, kind: ColumnKind) -> Any:
+    """A record value as the column's kind (Decimal → float, counts → int); shared with the stores."""
     if value is None:
         return None
     if kind == "float":

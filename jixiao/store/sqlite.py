@@ -54,6 +54,7 @@ from jixiao.frames import (
     COLUMNS,
     TABLES,
     ColumnKind,
+    cell_value,
     failure_row,
     finding_row,
     fund_rows,
@@ -262,13 +263,9 @@ def record_rows(path: str, record: Record, data: Mapping[str, Any] | None = None
 
 
 def _value(value: Any, kind: ColumnKind) -> Any:
-    if value is None:
-        return None
-    if kind == "float":
-        return float(value)
-    if kind == "int":
-        return int(value)
-    return str(value)
+    """Like a frame cell, but text columns always hold text in the database."""
+    converted = cell_value(value, kind)
+    return str(converted) if kind == "text" and converted is not None else converted
 
 
 def _quote(name: str) -> str:
