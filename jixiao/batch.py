@@ -22,7 +22,9 @@ from __future__ import annotations
 import hashlib
 import multiprocessing as mp
 import os
+import pickle
 import resource
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -123,9 +125,42 @@ def _worker_main(conn: Connection, memory_mb: int, pdf_limits: PdfLimits) -> Non
             return
         records = parse_path(job, pdf_limits) if isinstance(job, str) else parse_bytes(job[1], job[0], pdf_limits)
         try:
-            conn.send(records)
+            conn.send(_spill(records) if _is_large(records) else records)
         except OSError:  # the parent is gone (e.g. its Dask worker was killed): nobody to answer
             return
+
+
+SPILL_PAGES = 1000  # results of longer documents go through a temporary file
+
+
+@dataclass(frozen=True)
+class _Spilled:
+    """Records pickled to a file: a pipe would hold the whole pickle in memory at once,
+    beside the records themselves (80 MB more for a 20,000-page narrative)."""
+
+    path: str
+
+
+def _is_large(records: list[Record]) -> bool:
+    return any(r.source.page_count > SPILL_PAGES for r in records)
+
+
+def _spill(records: list[Record]) -> _Spilled:
+    fd, path = tempfile.mkstemp(prefix="jixiao-", suffix=".pickle")
+    with os.fdopen(fd, "wb") as fh:
+        pickle.dump(records, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return _Spilled(path)
+
+
+def _unspill(message: object) -> list[Record] | None:
+    if not isinstance(message, _Spilled):
+        return message  # type: ignore[return-value]
+    try:
+        with open(message.path, "rb") as fh:
+            records: list[Record] = pickle.load(fh)
+    finally:
+        os.unlink(message.path)
+    return records
 
 
 @dataclass
@@ -158,7 +193,7 @@ class _Worker:
         assert self.task is not None
         if self.conn in ready or self.process.sentinel in ready:
             try:
-                records = self.conn.recv() if self.conn.poll() else None
+                records = _unspill(self.conn.recv()) if self.conn.poll() else None
             except (EOFError, OSError):
                 records = None
             if records is None:

@@ -68,3 +68,15 @@ def test_folder_walk_is_recursive_case_insensitive_and_loop_safe(tmp_path: Path)
     (tmp_path / "x" / "notes.txt").write_text("no")
     (tmp_path / "x" / "loop").symlink_to(tmp_path)
     assert expand([tmp_path]) == [tmp_path / "x" / "A.PDF"]
+
+
+def test_large_results_travel_through_a_file_that_is_removed() -> None:
+    from jixiao.batch import _spill, _unspill
+    from jixiao.pipeline import parse_path
+
+    records = parse_path(SAMPLES / "seed-department-report.pdf")
+    spilled = _spill(records)
+    assert Path(spilled.path).exists()
+    assert _unspill(spilled) == records
+    assert not Path(spilled.path).exists()
+    assert _unspill(records) is records  # small results come through the pipe as they are
