@@ -345,6 +345,28 @@ def restore_lead_signs(engine: Engine, crops: Sequence[np.ndarray], found: list[
     return out
 
 
+def _in_table(box: tuple[float, float, float, float], raws: Sequence[RawGrid], k: float) -> bool:
+    """Whether a pixel box's centre lies in one of the page's tables (``k``: points per pixel)."""
+    cx, cy = (box[0] + box[2]) / 2 * k, (box[1] + box[3]) / 2 * k
+    return any(raw.xs[0] <= cx <= raw.xs[-1] and raw.ys[0] <= cy <= raw.ys[-1] for raw in raws)
+
+
+def _recognize(engine: Engine, crops: Sequence[np.ndarray], in_table: Sequence[bool]) -> list[Recognized]:
+    """Table cells at the cell height (with their signs restored), narrative lines at the line height."""
+    found: list[Recognized] = [Recognized("", 0.0)] * len(crops)
+    for table in (True, False):
+        picked = [i for i, t in enumerate(in_table) if t is table]
+        if not picked:
+            continue
+        chosen = [crops[i] for i in picked]
+        texts = engine.recognize(chosen, lines=not table)
+        if table:
+            texts = restore_lead_signs(engine, chosen, texts)
+        for i, rec in zip(picked, texts, strict=True):
+            found[i] = rec
+    return found
+
+
 def keep(rec: Recognized) -> bool:
     """A recognition worth keeping: confident enough, and more so for lone punctuation."""
     text = rec.text.strip()
@@ -396,10 +418,9 @@ def ocr_page(page: pymupdf.Page, page_no: int, dpi: int = im.RENDER_DPI) -> OcrP
     pieces_px = drop_overlaps([b for b in cut_boxes(boxes, rulings, MIN_PIECE_PT * px) if _has_ink(text_ink, b)])
     t.detect = lap()
     smooth = im.smooth_for_recognition(clean)
-    crops = [_crop(smooth, b) for b in pieces_px]
-    found = restore_lead_signs(engine, crops, engine.recognize(crops))
-    t.recognize = lap()
     k = 72 / dpi
+    found = _recognize(engine, [_crop(smooth, b) for b in pieces_px], [_in_table(b, raws, k) for b in pieces_px])
+    t.recognize = lap()
     pieces = [
         Piece(r.text.strip(), b[0] * k, b[1] * k, b[2] * k, b[3] * k, r.score)
         for b, r in zip(pieces_px, found, strict=True)
