@@ -10,13 +10,21 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import pymupdf
 
+#: One character of a run as the text layer gives it: its text and (x0, y0, x1, y1).
+Part = tuple[str, tuple[float, float, float, float]]
 
-@dataclass(frozen=True, slots=True)
-class Char:
+
+class Char(NamedTuple):
+    """A character, or a run of tightly set characters, with its box in points.
+
+    A named tuple rather than a frozen dataclass: a table page makes
+    thousands of these, and a tuple is built several times faster.
+    """
+
     c: str
     x0: float
     y0: float
@@ -24,8 +32,9 @@ class Char:
     y1: float
     size: float
     # A run of tightly set characters is one Char whose ``c`` is the run's text;
-    # ``parts`` keeps its characters for when the run straddles a cell border.
-    parts: tuple[Char, ...] = ()
+    # ``parts`` keeps its characters (as the text layer gave them) for when the
+    # run straddles a cell border, and Chars are made of them only then.
+    parts: tuple[Part, ...] = ()
 
     @property
     def cx(self) -> float:
@@ -37,64 +46,77 @@ class Char:
 
 
 TEXT_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE
+RUN_GAP = 0.15  # characters closer than this (× font size) are one run of text
 
 
 def page_chars(page: pymupdf.Page, textpage: pymupdf.TextPage | None = None) -> list[Char]:
-    """All characters with their boxes, in reading order of the text layer.
+    """All characters, grouped into runs, with their boxes, in reading order of the text layer.
 
     Pass the page's ``textpage`` when it was already made: making one is
-    most of the cost of reading a page.
+    most of the cost of reading a page.  A run ends at a space (a space is a
+    run of its own) and at a gap wider than ``RUN_GAP`` × the font size.
     """
+    return raw_chars(page.get_text("rawdict", flags=TEXT_FLAGS, textpage=textpage))
+
+
+def raw_chars(raw: dict[str, Any]) -> list[Char]:
+    """:func:`page_chars` of a page's ``get_text("rawdict")``, when the caller has it already."""
     out: list[Char] = []
-    raw = page.get_text("rawdict", flags=TEXT_FLAGS, textpage=textpage)
     for block in raw["blocks"]:
         for line in block.get("lines", ()):
             for span in line["spans"]:
                 size = float(span["size"])
-                run: list[Char] = []
+                gap = RUN_GAP * size
+                run: list[Part] = []
+                last_x1 = 0.0
                 for ch in span["chars"]:
-                    x0, y0, x1, y1 = ch["bbox"]
-                    char = Char(ch["c"], x0, y0, x1, y1, size)
-                    if run and (char.c == " " or x0 - run[-1].x1 > RUN_GAP * size or run[-1].c == " "):
-                        out.append(_run(run))
+                    c, box = ch["c"], ch["bbox"]
+                    if run and (c == " " or box[0] - last_x1 > gap or run[-1][0] == " "):
+                        out.append(_run(run, size))
                         run = []
-                    run.append(char)
+                    run.append((c, box))
+                    last_x1 = box[2]
                 if run:
-                    out.append(_run(run))
+                    out.append(_run(run, size))
     return out
 
 
-RUN_GAP = 0.15  # characters closer than this (× font size) are one run of text
-
-
-def _run(chars: list[Char]) -> Char:
+def _run(run: list[Part], size: float) -> Char:
     """Fast path: placing one run costs what one character costs."""
-    if len(chars) == 1:
-        return chars[0]
-    first, last = chars[0], chars[-1]
+    c, (x0, y0, x1, y1) = run[0]
+    if len(run) == 1:
+        return Char(c, x0, y0, x1, y1, size)
     return Char(
-        "".join(c.c for c in chars), first.x0, min(c.y0 for c in chars), last.x1, max(c.y1 for c in chars),
-        first.size, tuple(chars),
+        "".join(p[0] for p in run), x0, min(p[1][1] for p in run), run[-1][1][2], max(p[1][3] for p in run),
+        size, tuple(run),
     )
 
 
-def unit_pieces(ch: Char, xs: Sequence[float], ys: Sequence[float]) -> Sequence[Char]:
-    """A run that lies in one grid cell stays whole; one across a border is split up."""
-    if not ch.parts:
-        return (ch,)
-    first, last = ch.parts[0], ch.parts[-1]
-    if locate(xs, ys, first) == locate(xs, ys, last):
-        return (ch,)
-    return ch.parts
+def end_cells(run: Char, xs: Sequence[float], ys: Sequence[float]) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+    """The elementary grid cells of a run's first and last characters."""
+    first, last = run.parts[0][1], run.parts[-1][1]
+    return (
+        _cell_at(xs, ys, (first[0] + first[2]) / 2, (first[1] + first[3]) / 2),
+        _cell_at(xs, ys, (last[0] + last[2]) / 2, (last[1] + last[3]) / 2),
+    )
+
+
+def split_run(run: Char) -> list[Char]:
+    """A run's characters, each a Char of its own (for a run across a cell border)."""
+    return [Char(c, *box, run.size) for c, box in run.parts]
+
+
+def _cell_at(xs: Sequence[float], ys: Sequence[float], x: float, y: float) -> tuple[int, int] | None:
+    c = bisect_right(xs, x) - 1
+    r = bisect_right(ys, y) - 1
+    if 0 <= c < len(xs) - 1 and 0 <= r < len(ys) - 1:
+        return r, c
+    return None
 
 
 def locate(xs: Sequence[float], ys: Sequence[float], ch: Char) -> tuple[int, int] | None:
     """Elementary (row, col) of the grid holding the character's centre."""
-    c = bisect_right(xs, ch.cx) - 1
-    r = bisect_right(ys, ch.cy) - 1
-    if 0 <= c < len(xs) - 1 and 0 <= r < len(ys) - 1:
-        return r, c
-    return None
+    return _cell_at(xs, ys, (ch.x0 + ch.x1) / 2, (ch.y0 + ch.y1) / 2)
 
 
 def chars_to_text(chars: Iterable[Char]) -> str:
@@ -106,6 +128,9 @@ def chars_to_text(chars: Iterable[Char]) -> str:
 
     Example: "677.14" and "785.21" 6 pt apart at 9 pt → ``"677.14 785.21"``.
     """
+    if isinstance(chars, list) and len(chars) == 1:  # most cells hold one run
+        only: Char = chars[0]
+        return only.c.strip()
     ordered = sorted(chars, key=lambda k: (k.cy, k.x0))
     lines: list[list[Char]] = []
     for ch in ordered:

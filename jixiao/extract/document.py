@@ -18,9 +18,9 @@ import pymupdf
 import regex
 
 from jixiao.errors import OcrUnavailable
-from jixiao.extract.chars import TEXT_FLAGS
+from jixiao.extract.chars import TEXT_FLAGS, Char, raw_chars
 from jixiao.extract.grid import Grid
-from jixiao.extract.narrative import Paragraph, ParagraphBuilder, page_lines
+from jixiao.extract.narrative import Line, Paragraph, ParagraphBuilder, page_lines
 from jixiao.extract.ocr.decide import Decision, text_method
 from jixiao.extract.ocr.pages import ocr_grids, page_decision, read_page_image
 from jixiao.extract.pdf import PdfLimits, open_pdf, read_bytes, sha256_of
@@ -76,11 +76,11 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
     """
     doc = open_pdf(data, name, limits)
     try:
-        # One TextPage per page serves the lines, the decision and the table cells.
+        # One TextPage per page serves the plain text, the lines, the decision and the cells.
         first = {i: doc[i] for i in range(min(TRADITIONAL_SAMPLE_PAGES, doc.page_count))}
         first_tp = {i: p.get_textpage(flags=TEXT_FLAGS) for i, p in first.items()}
-        ahead = "".join(p.get_text(textpage=first_tp[i]) for i, p in first.items())
-        text_map = to_simplified if looks_traditional(ahead) else None
+        first_plain = {i: p.get_text(textpage=first_tp[i]) for i, p in first.items()}
+        text_map = to_simplified if looks_traditional("".join(first_plain.values())) else None
         finder = TableFinder()
         paragraphs = ParagraphBuilder()
         front: list[str] = []
@@ -90,7 +90,10 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
         for page_no in range(1, doc.page_count + 1):
             page = first.pop(page_no - 1, None) or doc[page_no - 1]
             textpage = first_tp.pop(page_no - 1, None) or page.get_textpage(flags=TEXT_FLAGS)
-            lines = page_lines(page_no, page.get_text("dict", textpage=textpage))
+            plain = first_plain.pop(page_no - 1, None)
+            if plain is None:
+                plain = page.get_text(textpage=textpage)
+            lines, chars = _read_text_layer(page, page_no, textpage, finder.wants(_mapped(plain, text_map)))
             decision = page_decision(page, "\n".join(ln.text for ln in lines))
             scan: OcrPage | None = None
             if decision.method == "ocr":
@@ -109,7 +112,7 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
                 front.append(text)
             if year_hint is None and (m := _FISCAL_YEAR.search(text)):
                 year_hint = int(m.group(1))
-            used = finder.feed(page_no, text, _grid_reader(page, page_no, scan, text_map, textpage))
+            used = finder.feed(page_no, text, _grid_reader(page, page_no, scan, text_map, textpage, chars))
             areas = [area for pg in used for area in table_areas(pg.grid)]
             paragraphs.feed([ln for ln in lines if not _inside(ln.box, areas)] if areas else lines)
             if page_no % SHRINK_EVERY == 0:
@@ -124,14 +127,34 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
     return Extracted(source, tuple(front), tuple(paragraphs.finish()), tuple(tables), year_hint)
 
 
+def _mapped(text: str, text_map: TextMap | None) -> str:
+    return text_map(text) if text_map is not None else text
+
+
+def _read_text_layer(
+    page: pymupdf.Page, page_no: int, textpage: pymupdf.TextPage, with_chars: bool
+) -> tuple[list[Line], list[Char] | None]:
+    """The page's visual lines, and its characters when the table finder will want them.
+
+    A page that may hold a table is read once as ``rawdict`` (every
+    character's box) and its lines are taken from that; other pages need only
+    the cheaper ``dict``.
+    """
+    if with_chars:
+        raw = page.get_text("rawdict", flags=TEXT_FLAGS, textpage=textpage)
+        return page_lines(page_no, raw), raw_chars(raw)
+    return page_lines(page_no, page.get_text("dict", textpage=textpage)), None
+
+
 def _grid_reader(
     page: pymupdf.Page,
     page_no: int,
     scan: OcrPage | None,
     text_map: TextMap | None,
     textpage: pymupdf.TextPage,
+    chars: list[Char] | None,
 ) -> Callable[[], list[PageGrid]]:
     """How to get this page's grids, called only if the finder wants them."""
     if scan is not None:
         return lambda: ocr_grids(scan, text_map)
-    return lambda: page_grids(page, page_no, text_map, textpage)
+    return lambda: page_grids(page, page_no, text_map, textpage, chars)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from jixiao.models import Box
@@ -173,11 +174,16 @@ def _merged_intervals(intervals: Iterable[tuple[float, float]]) -> list[tuple[fl
     return [(a, b) for a, b in merged]
 
 
-def _covered(intervals: Sequence[tuple[float, float]], a: float, b: float) -> bool:
-    """True when the merged intervals cover most of [a, b]."""
-    need = (b - a) * COVER
-    got = sum(max(0.0, min(hi, b) - max(lo, a)) for lo, hi in intervals)
-    return got >= need
+def _coverage(intervals: Sequence[tuple[float, float]], edges: Sequence[float]) -> list[bool]:
+    """For each span [edges[i], edges[i+1]]: do the merged intervals cover most of it?"""
+    out = []
+    for a, b in pairwise(edges):
+        got = 0.0
+        for lo, hi in intervals:
+            if lo < b and hi > a:
+                got += min(hi, b) - max(lo, a)
+        out.append(got >= (b - a) * COVER)
+    return out
 
 
 def cluster_to_grid(segments: Sequence[Segment]) -> RawGrid | None:
@@ -222,11 +228,16 @@ def cluster_to_grid(segments: Sequence[Segment]) -> RawGrid | None:
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
 
-    for r in range(nr):
-        for c in range(nc):
-            if c + 1 < nc and not _covered(v_lines.get(c + 1, []), ys[r], ys[r + 1]):
+    # Which elementary sides have a border: one pass per line, not one lookup per cell side.
+    v_border = [_coverage(v_lines.get(c + 1, []), ys) for c in range(nc - 1)]  # [col line][row]
+    h_border = [_coverage(h_lines.get(r + 1, []), xs) for r in range(nr - 1)]  # [row line][col]
+    for c, borders in enumerate(v_border):
+        for r, border in enumerate(borders):
+            if not border:
                 union(r * nc + c, r * nc + c + 1)
-            if r + 1 < nr and not _covered(h_lines.get(r + 1, []), xs[c], xs[c + 1]):
+    for r, borders in enumerate(h_border):
+        for c, border in enumerate(borders):
+            if not border:
                 union(r * nc + c, (r + 1) * nc + c)
     spans: dict[int, list[int]] = {}
     for r in range(nr):

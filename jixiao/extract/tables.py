@@ -8,6 +8,7 @@ page has the same column lines; a repeated header row there is dropped.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -15,7 +16,7 @@ from dataclasses import dataclass, replace
 import pymupdf
 import regex
 
-from jixiao.extract.chars import Char, chars_to_text, locate, page_chars, unit_pieces
+from jixiao.extract.chars import Char, chars_to_text, end_cells, locate, page_chars, split_run
 from jixiao.extract.grid import Cell, Grid
 from jixiao.extract.lattice import RawGrid, cluster_to_grid, drawings_to_segments, segments_to_clusters
 from jixiao.models import Box
@@ -75,6 +76,12 @@ def looks_like_table(grid: Grid) -> bool:
 TextMap = Callable[[str], str]
 
 
+def _across_cells(run: Char, xs: Sequence[float], ys: Sequence[float], cell_of: dict[tuple[int, int], int]) -> bool:
+    """Whether a run's ends lie in different cells (a merged cell counts as one)."""
+    first, last = end_cells(run, xs, ys)
+    return first != last and (first is None or last is None or cell_of.get(first) != cell_of.get(last))
+
+
 def raw_to_grid(raw: RawGrid, chars: Sequence[Char], page: int, text_map: TextMap | None = None) -> Grid:
     """Fill a ruling-line grid with the page's characters."""
     cell_of: dict[tuple[int, int], int] = {}
@@ -83,11 +90,21 @@ def raw_to_grid(raw: RawGrid, chars: Sequence[Char], page: int, text_map: TextMa
             for c in range(rc.col, rc.col + rc.colspan):
                 cell_of[(r, c)] = i
     bucket: dict[int, list[Char]] = defaultdict(list)
+    xs, ys = raw.xs, raw.ys
+    left, right, top, bottom = xs[0], xs[-1], ys[0], ys[-1]
     for run in chars:
-        for ch in unit_pieces(run, raw.xs, raw.ys):
-            pos = locate(raw.xs, raw.ys, ch)
-            if pos is not None and pos in cell_of:
-                bucket[cell_of[pos]].append(ch)
+        if run.parts and _across_cells(run, xs, ys, cell_of):
+            for ch in split_run(run):
+                pos = locate(xs, ys, ch)
+                if pos is not None and pos in cell_of:
+                    bucket[cell_of[pos]].append(ch)
+            continue
+        # the usual case, inlined: one character or a whole run, placed by its centre
+        cx, cy = (run.x0 + run.x1) / 2, (run.y0 + run.y1) / 2
+        if left <= cx < right and top <= cy < bottom:
+            at = cell_of.get((bisect_right(ys, cy) - 1, bisect_right(xs, cx) - 1))
+            if at is not None:
+                bucket[at].append(run)
     texts = [chars_to_text(bucket.get(i, ())) for i in range(len(raw.cells))]
     if text_map is not None:
         texts = [text_map(t) for t in texts]
@@ -99,16 +116,25 @@ def raw_to_grid(raw: RawGrid, chars: Sequence[Char], page: int, text_map: TextMa
 
 
 def page_grids(
-    page: pymupdf.Page, page_no: int, text_map: TextMap | None = None, textpage: pymupdf.TextPage | None = None
+    page: pymupdf.Page,
+    page_no: int,
+    text_map: TextMap | None = None,
+    textpage: pymupdf.TextPage | None = None,
+    chars: Sequence[Char] | None = None,
 ) -> list[PageGrid]:
-    """Every ruled grid on a page, top to bottom, with the text above each."""
+    """Every ruled grid on a page, top to bottom, with the text above each.
+
+    ``chars``: the page's characters when the caller has read them already.
+    """
     segments = drawings_to_segments(page.get_cdrawings())
     if not segments:
         return []
     raws = [g for g in (cluster_to_grid(c) for c in segments_to_clusters(segments)) if g]
     if not raws:
         return []
-    return grids_from_raws(raws, page_chars(page, textpage), page_no, page.rect.height, text_map)
+    if chars is None:
+        chars = page_chars(page, textpage)
+    return grids_from_raws(raws, chars, page_no, page.rect.height, text_map)
 
 
 def grids_from_raws(
@@ -185,8 +211,12 @@ class TableFinder:
         self.blocks: list[TableBlock] = []
         self._open: TableBlock | None = None  # the table that may go on overleaf
 
+    def wants(self, text: str) -> bool:
+        """Whether a page with this text will be searched for grids."""
+        return self._open is not None or is_candidate_page(text)
+
     def feed(self, page_no: int, text: str, read_grids: Callable[[], list[PageGrid]]) -> list[PageGrid]:
-        if not is_candidate_page(text) and self._open is None:
+        if not self.wants(text):
             return []
         grids = read_grids()
         used: list[PageGrid] = []

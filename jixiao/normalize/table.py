@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import lru_cache
 
 import regex
 
@@ -126,10 +127,22 @@ def _value_cell(view: RowView, header: Cell) -> Cell | None:
 
 
 def _text(cell: Cell | None) -> str | None:
-    if cell is None:
-        return None
-    text = clean_text(cell.text)
+    return None if cell is None else _value_text(cell.text)
+
+
+@lru_cache(maxsize=8192)
+def _value_text(raw: str) -> str | None:
+    """A cell's cleaned text, None when blank; cached, as a row is read field by field."""
+    text = clean_text(raw)
     return None if text is None or is_blank(text) else text
+
+
+def _repeats_header(view: RowView) -> bool:
+    """A header row printed again inside the table (Word repeats it on each page)."""
+    found = {match_field(c.text, vocab.INDICATOR_COLUMNS) for c in view.own()}
+    if not {"name", "weight"} <= found:  # cheap test first: most rows are not headers
+        return False
+    return _header_columns(view, vocab.INDICATOR_COLUMNS).keys() >= {"name", "weight"}
 
 
 def _right_of(view: RowView, cell: Cell) -> Cell | None:
@@ -342,7 +355,7 @@ class _Reader:
             if _is_total_row(view):
                 self._total(view, cols)
                 return row + 1
-            if _header_columns(view, vocab.INDICATOR_COLUMNS).keys() >= {"name", "weight"}:
+            if _repeats_header(view):
                 row += 1  # a header row repeated inside the table
                 continue
             name_cell = view.at(cols["name"].col) if "name" in cols else None

@@ -46,11 +46,12 @@ HEIGHT_ENV = "JIXIAO_OCR_LINE_HEIGHT"
 #: Recognizer input height for table cells: PP-OCRv4's training height.
 CELL_HEIGHT = 48
 #: Recognizer input height for narrative lines.  The cost grows with the
-#: square of the height (the width scales with it); at 32 px the scanned
-#: samples' narrative read with fewer errors than at 48 (82 vs 89 of 6,066
-#: characters) in half the time, but table cells lost ``%`` (``96.79%6``), so
-#: cells stay at 48.  Measured by ``benchmarks/ocr_pages.py --heights``.
-LINE_HEIGHT = 32
+#: square of the height (the width scales with it).  On the scanned samples'
+#: text pages (6,409 characters; ``benchmarks/ocr_pages.py --line-heights``):
+#: 48 px misread 92 characters, 40 px 102 and 32 px 85, but 32 px read
+#: 编制人数 as 编制入数 and lost a narrative figure, and cells at 32 px lost
+#: their ``%`` (``96.79%6``).  Lines are read at 40 px, cells at 48.
+LINE_HEIGHT = 40
 #: Recognizer input: padded to at least this width (pixels at 48 px high).
 REC_MIN_WIDTH = 48
 REC_BATCH = 8
