@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import pymupdf
 import pytest
+import regex
+from hypothesis import given
+from hypothesis import strategies as st
 
-from jixiao.extract.ocr.decide import Decision, decide, is_common_han, text_method, text_stats
+from jixiao.extract.ocr import decide as decide_module
+from jixiao.extract.ocr.decide import Decision, TextStats, decide, is_common_han, text_method, text_stats
 from jixiao.extract.ocr.pages import image_cover, page_decision
 from tests.conftest import SAMPLES
 
@@ -78,3 +82,31 @@ def test_document_text_method() -> None:
     assert text_method([ocr, blank, ocr]) == "ocr"
     assert text_method([ocr, text]) == "mixed"
     assert text_method([]) == "text"
+
+
+_REF_CID = regex.compile(r"\(cid:\d+\)")
+
+
+def _reference_stats(text: str) -> TextStats:
+    """The counts by their definition, one regex per kind (what the fast path must agree with)."""
+    cids = len(_REF_CID.findall(text))
+    body = _REF_CID.sub("", text)
+    han = regex.findall(r"\p{Han}", body)
+    bad = regex.findall(r"[\p{Co}\p{Cn}\ufffd]|[^\s\p{Han}" + decide_module._GOOD_CLASS + "]", body)
+    return TextStats(
+        len(regex.findall(r"\S", body)) + cids, len(bad) + cids, len(han), sum(is_common_han(ch) for ch in han)
+    )
+
+
+_PAGE_ALPHABET = st.sampled_from(
+    list("预算执行率项目资金葋⾇預 \n\t\u3000\xa0\x1c\x85\u2028，。（）%≥0123456789aZ()cid:\ufffd\ue000\U0010fffd№α")
+)
+
+
+@given(st.lists(_PAGE_ALPHABET, max_size=60).map("".join))
+def test_text_stats_agrees_with_the_definition(text: str) -> None:
+    assert text_stats(text) == _reference_stats(text)
+
+
+def test_common_han_holds_only_han() -> None:
+    assert not any(is_common_han(ch) for ch in "0123456789 \n,.;")
