@@ -14,6 +14,9 @@ from typing import Any, NamedTuple
 
 import pymupdf
 
+from jixiao.extract.narrative import Line
+from jixiao.models import Box
+
 #: One character of a run as the text layer gives it: its text and (x0, y0, x1, y1).
 Part = tuple[str, tuple[float, float, float, float]]
 
@@ -56,21 +59,31 @@ def page_chars(page: pymupdf.Page, textpage: pymupdf.TextPage | None = None) -> 
     most of the cost of reading a page.  A run ends at a space (a space is a
     run of its own) and at a gap wider than ``RUN_GAP`` × the font size.
     """
-    return raw_chars(page.get_text("rawdict", flags=TEXT_FLAGS, textpage=textpage))
+    return read_rawdict(0, page.get_text("rawdict", flags=TEXT_FLAGS, textpage=textpage))[1]
 
 
-def raw_chars(raw: dict[str, Any]) -> list[Char]:
-    """:func:`page_chars` of a page's ``get_text("rawdict")``, when the caller has it already."""
+def read_rawdict(page_no: int, raw: dict[str, Any]) -> tuple[list[Line], list[Char]]:
+    """A page's visual lines and its character runs, in one pass over ``get_text("rawdict")``.
+
+    A page that may hold a table is read this way (its cells need every
+    character's box); its lines then cost no second extraction.  The lines
+    are those :func:`jixiao.extract.narrative.page_lines` makes of ``dict``.
+    """
+    lines: list[Line] = []
     out: list[Char] = []
     for block in raw["blocks"]:
         for line in block.get("lines", ()):
+            texts: list[str] = []
+            line_size = 0.0
             for span in line["spans"]:
                 size = float(span["size"])
+                line_size = max(line_size, size)
                 gap = RUN_GAP * size
                 run: list[Part] = []
                 last_x1 = 0.0
                 for ch in span["chars"]:
                     c, box = ch["c"], ch["bbox"]
+                    texts.append(c)
                     if run and (c == " " or box[0] - last_x1 > gap or run[-1][0] == " "):
                         out.append(_run(run, size))
                         run = []
@@ -78,7 +91,11 @@ def raw_chars(raw: dict[str, Any]) -> list[Char]:
                     last_x1 = box[2]
                 if run:
                     out.append(_run(run, size))
-    return out
+            text = "".join(texts)
+            if text.strip():
+                x0, y0, x1, y1 = line["bbox"]
+                lines.append(Line(page_no, text, Box.of(page_no, x0, y0, x1, y1), line_size))
+    return lines, out
 
 
 def _run(run: list[Part], size: float) -> Char:

@@ -18,7 +18,7 @@ import pymupdf
 import regex
 
 from jixiao.errors import OcrUnavailable
-from jixiao.extract.chars import TEXT_FLAGS, Char, raw_chars
+from jixiao.extract.chars import TEXT_FLAGS, Char, read_rawdict
 from jixiao.extract.grid import Grid
 from jixiao.extract.narrative import Line, Paragraph, ParagraphBuilder, page_lines
 from jixiao.extract.ocr.decide import Decision, text_method
@@ -141,8 +141,7 @@ def _read_text_layer(
     the cheaper ``dict``.
     """
     if with_chars:
-        raw = page.get_text("rawdict", flags=TEXT_FLAGS, textpage=textpage)
-        return page_lines(page_no, raw), raw_chars(raw)
+        return read_rawdict(page_no, page.get_text("rawdict", textpage=textpage))
     return page_lines(page_no, page.get_text("dict", textpage=textpage)), None
 
 

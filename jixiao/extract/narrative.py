@@ -62,16 +62,12 @@ class Line:
 
 
 def page_lines(page_no: int, text_dict: dict[str, Any]) -> list[Line]:
-    """Visual lines of a page from PyMuPDF's ``get_text("dict")`` or ``get_text("rawdict")``.
-
-    A table page is read as ``rawdict`` (its cells need every character's
-    box), so its lines come from that too rather than from a second pass.
-    """
+    """Visual lines of a page from PyMuPDF's ``get_text("dict")``."""
     out = []
     for block in text_dict["blocks"]:
         for line in block.get("lines", ()):
             spans = line["spans"]
-            text = "".join(s["text"] if "text" in s else "".join([c["c"] for c in s["chars"]]) for s in spans)
+            text = "".join(s["text"] for s in spans)
             if not text.strip():
                 continue
             size = max(float(s["size"]) for s in spans)
