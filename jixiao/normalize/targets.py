@@ -11,6 +11,7 @@ it, and an unreadable cell is ``text``, never an error.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from jixiao.models import Measure
 from jixiao.normalize.numbers import (
@@ -95,6 +96,7 @@ _LATIN_UNIT_RE = re.compile(r"[A-Za-z][A-Za-z0-9²³/·.]*")
 _YEAR_RE = re.compile(r"(?:19|20)[0-9]{2}")
 
 
+@lru_cache(maxsize=8192)
 def parse_measure(s: str | None) -> Measure:
     """Read a target or actual cell into value, unit, comparator and kind.
 
