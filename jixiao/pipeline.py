@@ -16,11 +16,13 @@ from jixiao.errors import JixiaoError
 from jixiao.extract.document import extract_bytes
 from jixiao.extract.pdf import PdfLimits, read_bytes, sha256_of
 from jixiao.models import Failure, FailureError, Record, Report, Source
+from jixiao.normalize.memo import forget_document
 from jixiao.normalize.report import build_reports
 from jixiao.validate import validate
 
 
 def parse_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> list[Record]:
+    forget_document()
     try:
         reports = build_reports(extract_bytes(data, name, limits))
     except JixiaoError as exc:

@@ -9,12 +9,12 @@ canonical word, and the caller records the repair.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 
 import regex
 from rapidfuzz import fuzz, process
 
 from jixiao.normalize.labels import split_stated_weight
+from jixiao.normalize.memo import per_document
 from jixiao.normalize.text import compact
 
 _BRACKETED = regex.compile(r"[(（][^()（）]*[)）]")
@@ -31,7 +31,7 @@ def header_key(text: str | None) -> str:
     return str(_BRACKETED.sub("", flat)).replace("：", ":").rstrip(":")
 
 
-@lru_cache(maxsize=4096)
+@per_document
 def match_field(
     text: str | None, table: Sequence[tuple[str, Sequence[str]]], exact: bool = False
 ) -> str | None:

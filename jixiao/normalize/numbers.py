@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from functools import lru_cache
 
 import cn2an
 
+from jixiao.normalize.memo import per_document
 from jixiao.normalize.text import compact, squeeze
 
 #: Cell texts (after ``clean_text``) that mean "no value".
@@ -90,7 +90,7 @@ _ARABIC_RE = re.compile(r"[+-]?(?:(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*
 _SIGN_MAP = str.maketrans({"−": "-", "﹣": "-"})
 
 
-@lru_cache(maxsize=8192)
+@per_document
 def is_blank(s: str | None) -> bool:
     """Tell "nothing written" apart from a value, however it was written.
 
@@ -102,7 +102,7 @@ def is_blank(s: str | None) -> bool:
     return all(ch in DASHES for ch in text)
 
 
-@lru_cache(maxsize=8192)
+@per_document
 def parse_decimal(s: str | None) -> Decimal | None:
     """Read one plain number with the digits it was written with.
 
@@ -155,7 +155,7 @@ def _nearest_short(d: Decimal, limit: Decimal, digit_share: Decimal) -> Decimal 
     return None
 
 
-@lru_cache(maxsize=8192)
+@per_document
 def parse_amount(s: str | None, unit: str = "万元") -> Decimal | None:
     """Read an amount as 万元, whatever unit the cell or its header wrote.
 
@@ -184,7 +184,7 @@ def parse_amount(s: str | None, unit: str = "万元") -> Decimal | None:
     return _shift(value, default_shift)
 
 
-@lru_cache(maxsize=8192)
+@per_document
 def parse_rate(s: str | None) -> Decimal | None:
     """Read a rate as a fraction, keeping the written precision.
 

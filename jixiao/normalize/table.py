@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from functools import lru_cache
 
 import regex
 
@@ -21,6 +20,7 @@ from jixiao.models import Box, FundLine, Funds, Goals, Indicator, Repair
 from jixiao.normalize import vocab
 from jixiao.normalize.canon import canonical_label, header_key, match_field, strip_lead
 from jixiao.normalize.labels import parse_grade, split_stated_weight
+from jixiao.normalize.memo import per_document
 from jixiao.normalize.numbers import is_blank, parse_amount, parse_decimal, parse_rate
 from jixiao.normalize.ocr_repair import ValueKind, repair_value
 from jixiao.normalize.targets import parse_comparator, parse_measure
@@ -130,7 +130,7 @@ def _text(cell: Cell | None) -> str | None:
     return None if cell is None else _value_text(cell.text)
 
 
-@lru_cache(maxsize=8192)
+@per_document
 def _value_text(raw: str) -> str | None:
     """A cell's cleaned text, None when blank; cached, as a row is read field by field."""
     text = clean_text(raw)

@@ -11,9 +11,9 @@ it, and an unreadable cell is ``text``, never an error.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from jixiao.models import Measure
+from jixiao.normalize.memo import per_document
 from jixiao.normalize.numbers import (
     CN_DIGITS,
     CN_PLACES,
@@ -96,7 +96,7 @@ _LATIN_UNIT_RE = re.compile(r"[A-Za-z][A-Za-z0-9²³/·.]*")
 _YEAR_RE = re.compile(r"(?:19|20)[0-9]{2}")
 
 
-@lru_cache(maxsize=8192)
+@per_document
 def parse_measure(s: str | None) -> Measure:
     """Read a target or actual cell into value, unit, comparator and kind.
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+
+from jixiao.normalize.memo import per_document
 
 #: Invisible characters some PDF producers put between glyphs.
 ZERO_WIDTH: str = "\u200b\u200c\u200d\u2060\ufeff"
@@ -41,7 +42,7 @@ _SPACE_RUN_RE = re.compile(r"\s+")
 _VALUE_GAP_RE = re.compile(r"(?<![0-9.,])\s+|\s+(?![0-9.,])")
 
 
-@lru_cache(maxsize=8192)
+@per_document
 def clean_text(s: str | None) -> str | None:
     """Give a cell one canonical spelling, so matchers need not know its origin.
 
@@ -66,7 +67,7 @@ def clean_text(s: str | None) -> str | None:
     return _SPACE_RUN_RE.sub(" ", text).strip()
 
 
-@lru_cache(maxsize=8192)
+@per_document
 def compact(s: str | None) -> str | None:
     """Drop every space, so a header label matches however it was broken up.
 
