@@ -9,6 +9,7 @@ canonical word, and the caller records the repair.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 import regex
 from rapidfuzz import fuzz, process
@@ -43,15 +44,29 @@ def match_field(
     key = header_key(text)
     if not key:
         return None
+    exact_names, prefixes = _matcher(tuple((name, tuple(words)) for name, words in table))
+    name = exact_names.get(key)
+    if name is not None or exact:
+        return name
+    found = prefixes.match(key)
+    return found.lastgroup.rsplit("_", 1)[0] if found and found.lastgroup else None
+
+
+@cache
+def _matcher(table: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[dict[str, str], regex.Pattern[str]]:
+    """A vocabulary's exact spellings as a dict, and its prefixes as one ordered alternation.
+
+    The alternation tries the fields in the vocabulary's order, so the first
+    field with a matching prefix wins, as a loop over the fields would.
+    """
+    exact: dict[str, str] = {}
     for name, words in table:
-        if key in words:
-            return name
-    if exact:
-        return None
-    for name, words in table:
-        if any(key.startswith(w) for w in words):
-            return name
-    return None
+        for word in words:
+            exact.setdefault(word, name)
+    groups = "|".join(
+        f"(?P<{name}_{i}>{'|'.join(regex.escape(w) for w in words)})" for i, (name, words) in enumerate(table) if words
+    )
+    return exact, regex.compile(groups or "(?!)")
 
 
 def strip_lead(text: str) -> str:
