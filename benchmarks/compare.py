@@ -76,10 +76,25 @@ def run_naive(paths: list[Path]) -> None:
                 page.extract_tables()
 
 
-def timed(fn, *args):  # type: ignore[no-untyped-def]
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished children (the batch's workers)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+CPU: dict[str, float] = {}
+
+
+def timed(fn, *args, name: str = ""):  # type: ignore[no-untyped-def]
+    """Wall seconds (and, under ``name``, CPU seconds: less disturbed by other load on the machine)."""
+    c = _cpu()
     t = time.perf_counter()
     result = fn(*args)
-    return time.perf_counter() - t, result
+    wall = time.perf_counter() - t
+    if name:
+        CPU[name] = _cpu() - c
+    return wall, result
 
 
 def main() -> int:
@@ -93,8 +108,8 @@ def main() -> int:
         n = len(paths)
         print(f"corpus: {n} reports, {pages} pages (from samples/, distinct copies)")
         run_floor(paths[:5])  # warm the page cache and imports
-        t_floor, _ = timed(run_floor, paths)
-        t_j1, done = timed(run_batch, paths, 1)
+        t_floor, _ = timed(run_floor, paths, name="floor")
+        t_j1, done = timed(run_batch, paths, 1, name="jixiao")
         t_j2, _ = timed(run_batch, paths, 2)
         reports = sum(1 for d in done for r in d.records if isinstance(r, Report))
         failed = sum(1 for d in done if not any(isinstance(r, Report) for r in d.records))
@@ -109,7 +124,7 @@ def main() -> int:
         ]
         t_naive = None
         if not args.skip_naive:
-            t_naive, _ = timed(run_naive, paths)
+            t_naive, _ = timed(run_naive, paths, name="naive")
             rows.append(("naive (pdfplumber text+tables)", t_naive))
         print(f"{'':34} {'ms/report':>10} {'pages/s':>9}")
         for name, t in rows:
@@ -118,6 +133,13 @@ def main() -> int:
         if t_naive is not None:
             print(f"naive / jixiao 1 worker        = {t_naive / t_j1:6.2f}x   (goal ≥ 10x)")
         print(f"speed-up 1 → 2 workers         = {t_j1 / t_j2:6.2f}x")
+        print("CPU time (parent + workers), less disturbed by other load on the machine:")
+        for name, cpu in CPU.items():
+            print(f"  {name:<10} {cpu / n * 1000:8.1f} ms/report")
+        print(f"  jixiao / floor = {CPU['jixiao'] / CPU['floor']:.2f}x", end="")
+        if "naive" in CPU:
+            print(f", naive / jixiao = {CPU['naive'] / CPU['jixiao']:.2f}x", end="")
+        print()
         print(f"median wall time per file in its worker: {per_file:.1f} ms")
         print(f"peak RSS: parent {rss_self:.0f} MB, largest worker {rss_children:.0f} MB")
     return 0

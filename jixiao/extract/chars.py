@@ -103,8 +103,9 @@ def _run(run: list[Part], size: float) -> Char:
     c, (x0, y0, x1, y1) = run[0]
     if len(run) == 1:
         return Char(c, x0, y0, x1, y1, size)
+    boxes = [p[1] for p in run]
     return Char(
-        "".join(p[0] for p in run), x0, min(p[1][1] for p in run), run[-1][1][2], max(p[1][3] for p in run),
+        "".join([p[0] for p in run]), x0, min([b[1] for b in boxes]), boxes[-1][2], max([b[3] for b in boxes]),
         size, tuple(run),
     )
 
