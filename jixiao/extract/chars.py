@@ -73,7 +73,7 @@ def read_rawdict(page_no: int, raw: dict[str, Any]) -> tuple[list[Line], list[Ch
     out: list[Char] = []
     for block in raw["blocks"]:
         for line in block.get("lines", ()):
-            texts: list[str] = []
+            start = len(out)
             line_size = 0.0
             for span in line["spans"]:
                 size = float(span["size"])
@@ -83,7 +83,6 @@ def read_rawdict(page_no: int, raw: dict[str, Any]) -> tuple[list[Line], list[Ch
                 last_x1 = 0.0
                 for ch in span["chars"]:
                     c, box = ch["c"], ch["bbox"]
-                    texts.append(c)
                     if run and (c == " " or box[0] - last_x1 > gap or run[-1][0] == " "):
                         out.append(_run(run, size))
                         run = []
@@ -91,7 +90,7 @@ def read_rawdict(page_no: int, raw: dict[str, Any]) -> tuple[list[Line], list[Ch
                     last_x1 = box[2]
                 if run:
                     out.append(_run(run, size))
-            text = "".join(texts)
+            text = "".join([run.c for run in out[start:]])  # every character is in exactly one run
             if text.strip():
                 x0, y0, x1, y1 = line["bbox"]
                 lines.append(Line(page_no, text, Box.of(page_no, x0, y0, x1, y1), line_size))

@@ -146,7 +146,7 @@ def grids_from_raws(
     for raw in raws:
         grid = raw_to_grid(raw, chars, page_no, text_map)
         top, bottom = raw.ys[0], raw.ys[-1]
-        above = chars_to_text(ch for ch in chars if prev_bottom <= ch.cy < top)
+        above = chars_to_text([ch for ch in chars if prev_bottom <= (ch.y0 + ch.y1) / 2 < top])
         if text_map is not None:
             above = text_map(above)
         out.append(PageGrid(page_no, grid, above, top / height, bottom / height))
