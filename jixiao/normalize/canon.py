@@ -9,13 +9,11 @@ canonical word, and the caller records the repair.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
 
 import regex
 from rapidfuzz import fuzz, process
 
 from jixiao.normalize.labels import split_stated_weight
-from jixiao.normalize.memo import per_document
 from jixiao.normalize.text import compact
 
 _BRACKETED = regex.compile(r"[(（][^()（）]*[)）]")
@@ -32,7 +30,6 @@ def header_key(text: str | None) -> str:
     return str(_BRACKETED.sub("", flat)).replace("：", ":").rstrip(":")
 
 
-@per_document
 def match_field(
     text: str | None, table: Sequence[tuple[str, Sequence[str]]], exact: bool = False
 ) -> str | None:
@@ -44,7 +41,7 @@ def match_field(
     key = header_key(text)
     if not key:
         return None
-    exact_names, prefixes = _matcher(tuple((name, tuple(words)) for name, words in table))
+    exact_names, prefixes = _matcher(table)
     name = exact_names.get(key)
     if name is not None or exact:
         return name
@@ -52,13 +49,19 @@ def match_field(
     return found.lastgroup.rsplit("_", 1)[0] if found and found.lastgroup else None
 
 
-@cache
-def _matcher(table: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[dict[str, str], regex.Pattern[str]]:
+_MATCHERS: dict[int, tuple[Sequence[tuple[str, Sequence[str]]], dict[str, str], regex.Pattern[str]]] = {}
+
+
+def _matcher(table: Sequence[tuple[str, Sequence[str]]]) -> tuple[dict[str, str], regex.Pattern[str]]:
     """A vocabulary's exact spellings as a dict, and its prefixes as one ordered alternation.
 
     The alternation tries the fields in the vocabulary's order, so the first
     field with a matching prefix wins, as a loop over the fields would.
+    Kept per vocabulary object (the vocabularies are module constants).
     """
+    known = _MATCHERS.get(id(table))
+    if known is not None and known[0] is table:
+        return known[1], known[2]
     exact: dict[str, str] = {}
     for name, words in table:
         for word in words:
@@ -66,7 +69,9 @@ def _matcher(table: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[dict[str, 
     groups = "|".join(
         f"(?P<{name}_{i}>{'|'.join(regex.escape(w) for w in words)})" for i, (name, words) in enumerate(table) if words
     )
-    return exact, regex.compile(groups or "(?!)")
+    pattern = regex.compile(groups or "(?!)")
+    _MATCHERS[id(table)] = (table, exact, pattern)
+    return exact, pattern
 
 
 def strip_lead(text: str) -> str:
