@@ -3,7 +3,7 @@
 Run on demand (not part of the tests)::
 
     python benchmarks/compare.py            # 200+ reports, workers 1 and 2
-    python benchmarks/compare.py --reports 60 --skip-naive
+    python benchmarks/compare.py --reports 60 --skip-naive --skip-scanned
 
 It builds a corpus of text-layer reports from ``samples/`` (each copy made
 distinct by a trailing PDF comment, so the batch's duplicate detection does
@@ -16,6 +16,10 @@ not skip it), then times, per report:
 * **floor**: PyMuPDF ``get_text()`` of every page — nothing that reads the
   text can be faster;
 * **naive**: pdfplumber ``extract_text()`` + ``extract_tables()`` on every page.
+
+Then the scanned samples (``samples/scanned/``): seconds and pages per
+second, and the share of the time spent in the OCR page reader and in its
+models.
 
 It prints ms/report, the two ratios, pages/s, and peak RSS of the workers,
 then the same ratios in CPU seconds (this process plus its workers), which
@@ -106,6 +110,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--reports", type=int, default=220)
     ap.add_argument("--skip-naive", action="store_true")
+    ap.add_argument("--skip-scanned", action="store_true")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="jixiao-bench-") as tmp:
         paths = build_corpus(Path(tmp), args.reports)
@@ -151,7 +156,48 @@ def main() -> int:
         print()
         print(f"median wall time per file in its worker: {per_file:.1f} ms")
         print(f"peak RSS: parent {rss_self:.0f} MB, largest worker {rss_children:.0f} MB")
+    if not args.skip_scanned:
+        run_scanned()
     return 0
+
+
+def run_scanned() -> None:
+    """The scanned corpus (samples/scanned/): pages/s and the share of the time spent in OCR.
+
+    Parsed in this process, one file after another, so the time inside the
+    OCR page reader can be summed beside the whole parse.
+    """
+    from jixiao.extract.ocr import engine, scan
+    from jixiao.pipeline import parse_path
+
+    paths = sorted((SAMPLES / "scanned").glob("*.pdf"))
+    engine.get_engine()  # built once per process (about 0.3 s): not a page's cost
+    inner = scan.ocr_page
+    spent = {"ocr": 0.0, "models": 0.0, "pages": 0.0}
+
+    def counted(page, page_no, *rest):  # type: ignore[no-untyped-def]
+        t = time.perf_counter()
+        result = inner(page, page_no, *rest)
+        spent["ocr"] += time.perf_counter() - t
+        spent["models"] += result.timings.detect + result.timings.recognize
+        spent["pages"] += 1
+        return result
+
+    scan.ocr_page = counted
+    try:
+        t = time.perf_counter()
+        for p in paths:
+            parse_path(p)
+        total = time.perf_counter() - t
+    finally:
+        scan.ocr_page = inner
+    pages = page_count(paths)
+    print(f"\nscanned corpus: {len(paths)} files, {pages} pages, {int(spent['pages'])} read with OCR")
+    print(f"  {total / pages:.2f} s/page, {pages / total:.2f} pages/s on this machine")
+    print(
+        f"  share of the time in the OCR page reader: {100 * spent['ocr'] / total:.0f}% "
+        f"(detection and recognition models: {100 * spent['models'] / total:.0f}%)"
+    )
 
 
 if __name__ == "__main__":
