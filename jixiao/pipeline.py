@@ -34,8 +34,16 @@ def parse_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> list
             return [failure(name, data, "crashed", f"解析出错 / parser error: {type(exc).__name__}: {exc}")]
         return [failure(name, data, "corrupt", f"PDF 已损坏，读取页面时出错 / damaged PDF, error while reading a page: {exc}")]
     except Exception as exc:  # a bug of ours must not lose the file
+        if _out_of_memory(exc):
+            return [failure(name, data, "too_large", "识别扫描页时内存超出上限 / ran out of memory while reading a scanned page")]
         return [failure(name, data, "crashed", f"解析出错 / parser error: {type(exc).__name__}: {exc}")]
     return [replace(r, findings=validate(r)) for r in reports]
+
+
+def _out_of_memory(exc: Exception) -> bool:
+    """onnxruntime's way of saying MemoryError (under a worker's memory cap): a C++ ``bad_alloc``."""
+    text = str(exc)
+    return "bad_alloc" in text or "Failed to allocate memory" in text
 
 
 def parse_path(path: str | os.PathLike[str], limits: PdfLimits | None = None) -> list[Record]:

@@ -69,20 +69,23 @@ def open_pdf(data: bytes, name: str, limits: PdfLimits | None = None) -> pymupdf
         raise Corrupt("PDF 没有页面", "the PDF has no pages")
     limits = limits or PdfLimits()
     try:
-        check_limits(doc, limits.max_pages, limits.max_stream_mb)
+        check_limits(doc, limits.max_pages, limits.max_stream_mb, len(data))
     except TooLarge:
         doc.close()
         raise
     return doc
 
 
-def check_limits(doc: pymupdf.Document, max_pages: int = MAX_PAGES, max_stream_mb: int = MAX_STREAM_MB) -> None:
+def check_limits(
+    doc: pymupdf.Document, max_pages: int = MAX_PAGES, max_stream_mb: int = MAX_STREAM_MB, file_size: int | None = None
+) -> None:
     """Refuse a file before reading it if it has too many pages or a stream that
     inflates beyond the limit (a decompression bomb): a ``too_large`` failure
     instead of a worker that runs out of memory or time.
 
     Only streams large enough to possibly exceed the limit are inflated, and
-    only up to the limit, so normal files pay a few microseconds per stream.
+    only up to the limit, so normal files pay a few microseconds per stream;
+    a file too small to hold such a stream (``file_size``) pays nothing.
     """
     if doc.page_count > max_pages:
         raise TooLarge(
@@ -90,6 +93,8 @@ def check_limits(doc: pymupdf.Document, max_pages: int = MAX_PAGES, max_stream_m
             f"the PDF has {doc.page_count} pages, more than the limit of {max_pages}",
         )
     limit = max_stream_mb * 1024 * 1024
+    if file_size is not None and file_size * FLATE_MAX_RATIO <= limit:
+        return  # no stream of so small a file can inflate past the limit
     for xref in range(1, doc.xref_length()):
         if not doc.xref_is_stream(xref):
             continue

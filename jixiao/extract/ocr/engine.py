@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from jixiao import memory
 from jixiao.errors import OcrUnavailable
 
 REQUIREMENT = "rapidocr-onnxruntime>=1.4.4,<1.5"
@@ -162,7 +163,9 @@ def get_engine() -> Engine:
     global _engine
     with _lock:
         if _engine is None:
+            before = memory.address_space()
             _engine = Engine(*_env_settings())
+            memory.engine_built(before)
         return _engine
 
 
@@ -170,7 +173,9 @@ def configure(providers: Sequence[str] = (), threads: int | None = None, line_he
     """Replace the process's engine (benchmarks: another provider, thread count or line height)."""
     global _engine
     with _lock:
+        before = memory.address_space()
         _engine = Engine(providers, threads, line_height)
+        memory.engine_built(before)
         return _engine
 
 
