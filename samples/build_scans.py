@@ -1,6 +1,7 @@
 """Build the scanned and broken-text samples in samples/scanned/ from samples/*.pdf.
 
-Run ``python samples/build_scans.py``. Every output is deterministic (fixed
+Run ``python samples/build_scans.py [part of a file name ...]`` (no argument:
+all of them). Every output is deterministic (fixed
 seeds, fixed metadata) so a rebuild gives the same bytes on the same library
 versions.
 
@@ -17,6 +18,17 @@ columns, where it hurts most.  Two storage styles, as scanners write them:
   black-and-white mode, noise thresholded into ragged edges and specks)
   with the seal's square laid over it as a small colour JPEG, the "mixed
   raster" layout of compressing scanners.  Dense text pages stay small.
+
+Two more imitate other scanners' and converters' habits, so that the
+reader is not tuned to ours alone:
+
+- ``project-consistent.rotated.pdf``: grey JPEGs at 200 dpi written by
+  Pillow's PDF writer (each page sized from its image), the first sheet fed
+  sideways (the text runs up the page, no ``/Rotate``), the second upside
+  down, both skewed by 1–2°;
+- ``project-consistent.letter.pdf``: an A4 sheet scanned at 150 dpi with
+  strong JPEG compression, skewed by 3.5–4° (more than our own scans' 1°),
+  fitted into a US Letter page with bare white margins around it.
 
 ``<name>.broken-tounicode.pdf`` is the text PDF re-saved with its font's
 ToUnicode map deleted: the glyphs still draw correctly, but the text layer
@@ -93,6 +105,48 @@ JOBS = (
 )
 
 BROKEN = ("project-consistent.pdf",)
+
+
+@dataclass(frozen=True)
+class OtherScan:
+    """A scan made the way other software makes them (see the module's docstring)."""
+
+    source: str
+    target: str
+    seed: int
+    turns: tuple[int, ...]  # per page: the sheet turned clockwise by this many degrees as scanned
+    angles: tuple[float, ...]  # per page: skew, degrees
+    dpi: int
+    quality: int
+    writer: str  # "pillow": one image per page, page sized from it | "letter": fitted into a Letter page
+    seals: tuple[Seal, ...] = ()
+
+
+OTHER = (
+    OtherScan(
+        "project-consistent.pdf",
+        "project-consistent.rotated.pdf",
+        seed=20230702,
+        turns=(270, 180),
+        angles=(1.2, -1.8),
+        dpi=200,
+        quality=30,
+        writer="pillow",
+    ),
+    OtherScan(
+        "project-consistent.pdf",
+        "project-consistent.letter.pdf",
+        seed=20230703,
+        turns=(0, 0),
+        angles=(3.5, -4.0),
+        dpi=150,
+        quality=30,
+        writer="letter",
+    ),
+)
+LETTER = (612.0, 792.0)
+LETTER_MARGIN = 18.0
+FIXED_DATE = "D:20230620090000+08'00'"
 
 
 def _draw_seal(page: pymupdf.Page, seal: Seal) -> None:
@@ -240,6 +294,53 @@ def build_scan(job: ScanJob) -> Path:
     return target
 
 
+_CV2_TURN = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+
+
+def build_other(job: OtherScan) -> Path:
+    rng = np.random.default_rng(job.seed)
+    src = pymupdf.open(HERE / job.source)
+    images: list[np.ndarray] = []
+    for i, page in enumerate(src):
+        rgb = _render(page, job.dpi)
+        seals = [s for s in job.seals if s.page == i + 1]
+        if seals:
+            layer = _seal_layer(page.rect.width, page.rect.height, seals, job.dpi)
+            rgb = (rgb.astype(np.uint16) * layer.astype(np.uint16) // 255).astype(np.uint8)
+        scanned = _scan(rgb, job.angles[i % len(job.angles)], rng, NOISE_SIGMA)
+        turn = job.turns[i % len(job.turns)]
+        if turn:
+            scanned = np.ascontiguousarray(cv2.rotate(scanned, _CV2_TURN[turn]))
+        images.append(scanned if seals else cv2.cvtColor(scanned, cv2.COLOR_RGB2GRAY))
+    if job.writer == "pillow":
+        buf = io.BytesIO()
+        pages = [Image.fromarray(img) for img in images]
+        pages[0].save(
+            buf,
+            "PDF",
+            resolution=job.dpi,
+            save_all=True,
+            append_images=pages[1:],
+            quality=job.quality,
+            creationDate=FIXED_DATE,
+            modDate=FIXED_DATE,
+        )
+        out = pymupdf.open("pdf", buf.getvalue())
+    else:
+        out = pymupdf.open()
+        for img in images:
+            new = out.new_page(width=LETTER[0], height=LETTER[1])
+            box = pymupdf.Rect(LETTER_MARGIN, LETTER_MARGIN, LETTER[0] - LETTER_MARGIN, LETTER[1] - LETTER_MARGIN)
+            colour = img.ndim == 3
+            pixels = cv2.cvtColor(img, cv2.COLOR_RGB2BGR) if colour else img
+            data = cv2.imencode(".jpg", pixels, [cv2.IMWRITE_JPEG_QUALITY, job.quality])[1].tobytes()
+            new.insert_image(box, stream=bytes(data))  # keeps the A4 proportion: white margins
+    out.set_metadata(FIXED_META)
+    target = OUT / job.target
+    target.write_bytes(out.tobytes(garbage=4, deflate=True, no_new_id=True))
+    return target
+
+
 def build_broken(name: str) -> Path:
     doc = pymupdf.open(HERE / name)
     for xref in range(1, doc.xref_length()):
@@ -250,16 +351,24 @@ def build_broken(name: str) -> Path:
     return target
 
 
-def main() -> int:
+def main(only: list[str]) -> int:
+    """Build every sample, or only those whose file name contains one of ``only``."""
     OUT.mkdir(exist_ok=True)
-    for job in JOBS:
-        path = build_scan(job)
-        print(f"{path.relative_to(HERE)}: {path.stat().st_size // 1024} KB")
-    for name in BROKEN:
-        path = build_broken(name)
-        print(f"{path.relative_to(HERE)}: {path.stat().st_size // 1024} KB")
+
+    def wanted(target: str) -> bool:
+        return not only or any(word in target for word in only)
+
+    builds = [
+        *((job.source.replace(".pdf", ".scan.pdf"), lambda job=job: build_scan(job)) for job in JOBS),
+        *((job.target, lambda job=job: build_other(job)) for job in OTHER),
+        *((name.replace(".pdf", ".broken-tounicode.pdf"), lambda name=name: build_broken(name)) for name in BROKEN),
+    ]
+    for target, build in builds:
+        if wanted(target):
+            path = build()
+            print(f"{path.relative_to(HERE)}: {path.stat().st_size // 1024} KB")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

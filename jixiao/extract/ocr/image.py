@@ -9,7 +9,7 @@ grid with spans exactly as it does a born-digital one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -26,13 +26,23 @@ SEAL_BRIGHT = 130
 SEAL_KEEP_DARK = 110
 #: Local threshold: ink is this much darker than its neighbourhood's mean.
 INK_OFFSET = 10
+#: Outside a page's images, pixels at least this bright are the page's bare white.
+PAGE_WHITE = 250
+#: The images' paper tone is taken from a ring this many pixels wide just inside their edges.
+MARGIN_RING = 4
+#: Images covering all but this share of the page leave no margin worth filling ...
+MARGIN_SHARE = 0.005
+#: ... and images covering less than this share are no scan of the page (a logo, a photo).
+MARGIN_MIN_COVER = 0.5
 #: Render resolution; the recognizer reads crops at this resolution.
 RENDER_DPI = 200
 #: A page image never has more pixels than this (A4 at 200 dpi is 3.9 million; A0 is 16 times that).
 MAX_PIXELS = 40_000_000
 MIN_DPI = 36
-#: Skew search: ±MAX_SKEW degrees, coarse then fine steps.
-MAX_SKEW = 3.0
+#: Skew search: ±MAX_SKEW degrees in wide steps on a small page, then coarse and fine steps near the best.
+MAX_SKEW = 6.0
+SKEW_WIDE = 0.25
+SKEW_WIDE_DPI = 50
 SKEW_COARSE = 0.1
 SKEW_FINE = 0.01
 #: Below this the page is left as it is (a rotation blurs the image a little).
@@ -49,6 +59,17 @@ RULE_GAP_PT = 2.0
 MAX_RULE_THICK_PT = 4.0
 #: A line end this close (points) to a crossing line touches it (less than a cell's padding).
 TOUCH_PT = 2.5
+#: Two pieces of a line (each a ruling line's length) are joined across a gap this wide (points) ...
+BROKEN_GAP_PT = 16.0
+#: ... when ink covers this share of it.
+DOTTED_INKED = 0.3
+#: A line that meets only two lines across it ends at most this far (points) past them.
+OVERSHOOT_PT = 6.0
+#: Ink just beside a ruling line (within this many points of it, on one side) touches it ...
+CLEAR_PT = 1.0
+#: ... along at most this share of its length: lines across it and text set tight (up to 0.2 seen), not the
+#: feet of a row of characters (0.35 and more).
+MAX_TOUCHED = 0.3
 
 
 @dataclass(frozen=True)
@@ -72,6 +93,50 @@ def render(page: pymupdf.Page, dpi: int = RENDER_DPI) -> np.ndarray:
     """The page as an RGB uint8 array."""
     pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csRGB, alpha=False)
     return np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.h, pix.w, 3).copy()
+
+
+def image_rects(page: pymupdf.Page, dpi: int = RENDER_DPI) -> list[tuple[int, int, int, int]]:
+    """Where the page's images lie on its rendering, in pixels (x0, y0, x1, y1), ``/Rotate`` applied."""
+    k = dpi / 72
+    out: list[tuple[int, int, int, int]] = []
+    for info in page.get_image_info():
+        rect = (pymupdf.Rect(info["bbox"]) * page.rotation_matrix) & page.rect
+        if not rect.is_empty:
+            out.append((round(rect.x0 * k), round(rect.y0 * k), round(rect.x1 * k), round(rect.y1 * k)))
+    return out
+
+
+def fill_margins(rgb: np.ndarray, rects: Sequence[tuple[int, int, int, int]]) -> np.ndarray:
+    """The page's bare white around its scanned images turned to the scans' own paper tone.
+
+    A scan placed on a larger page (an A4 scan on a Letter page, a margin
+    left by the converter) meets the page's white in a long straight edge:
+    to the ink threshold it is a line, level with the page and not with the
+    skewed scan, and it would take the skew estimate.  Only near-white
+    pixels outside the images change, so text drawn on the page stays, and
+    only around images that cover most of the page (a logo's page stays).
+    """
+    h, w = rgb.shape[:2]
+    if not rects or any(x0 <= 1 and y0 <= 1 and x1 >= w - 1 and y1 >= h - 1 for x0, y0, x1, y1 in rects):
+        return rgb
+    inside = np.zeros((h, w), dtype=bool)
+    ring = np.zeros((h, w), dtype=bool)
+    for x0, y0, x1, y1 in rects:
+        x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+        if x1 - x0 < 2 * MARGIN_RING or y1 - y0 < 2 * MARGIN_RING:
+            continue
+        ring[y0:y1, x0:x1] = True
+        ring[y0 + MARGIN_RING : y1 - MARGIN_RING, x0 + MARGIN_RING : x1 - MARGIN_RING] = False
+        inside[y0:y1, x0:x1] = True
+    covered = float(inside.mean())
+    if covered >= 1 - MARGIN_SHARE or covered < MARGIN_MIN_COVER:  # no margin, or no scan (a logo on a page)
+        return rgb
+    ring &= inside
+    tone = np.median(rgb[ring], axis=0).astype(np.uint8)
+    bare = ~inside & (rgb.min(axis=2) >= PAGE_WHITE)
+    out = rgb.copy()
+    out[bare] = tone
+    return out
 
 
 def suppress_seal(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
@@ -110,13 +175,31 @@ def estimate_skew(ink: np.ndarray, dpi: int = RENDER_DPI) -> float:
 
     Projection profiles: the ink pixels' rows, sheared by each candidate
     angle, pile up into the sharpest histogram when the shear undoes the
-    rotation (text lines and ruling lines both count).
+    rotation (text lines and ruling lines both count).  The whole range is
+    searched on a quarter of the pixels (``SKEW_WIDE_DPI``, where text lines
+    are thick enough that coarse steps cannot miss them), then refined near
+    the best angle at ``SKEW_DPI``.
     """
-    scale = SKEW_DPI / dpi
+    wide = _profile_sharpness(ink, dpi, SKEW_WIDE_DPI)
+    if wide is None:
+        return 0.0
+    start = max(np.arange(-MAX_SKEW, MAX_SKEW + SKEW_WIDE / 2, SKEW_WIDE), key=wide)
+    sharpness = _profile_sharpness(ink, dpi, SKEW_DPI)
+    if sharpness is None:
+        return 0.0
+    near = start + np.arange(-SKEW_WIDE * 2, SKEW_WIDE * 2 + SKEW_COARSE / 2, SKEW_COARSE)
+    best = max(near, key=sharpness)
+    fine = np.arange(best - SKEW_COARSE, best + SKEW_COARSE + SKEW_FINE / 2, SKEW_FINE)
+    return round(float(max(fine, key=sharpness)), 3)
+
+
+def _profile_sharpness(ink: np.ndarray, dpi: int, at_dpi: int) -> Callable[[float], float] | None:
+    """How sharply the ink's rows pile up when sheared by an angle, on the page reduced to ``at_dpi``."""
+    scale = at_dpi / dpi
     small = cv2.resize(ink, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else ink
     ys, xs = np.nonzero(small > 96)
     if len(xs) < 200:
-        return 0.0
+        return None
     xs_f = xs.astype(np.float64) - small.shape[1] / 2
     ys_f = ys.astype(np.float64)
 
@@ -132,10 +215,7 @@ def estimate_skew(ink: np.ndarray, dpi: int = RENDER_DPI) -> float:
         counts += np.bincount(index + 1, weights=frac, minlength=len(counts))
         return float(np.dot(counts, counts))
 
-    coarse = np.arange(-MAX_SKEW, MAX_SKEW + SKEW_COARSE / 2, SKEW_COARSE)
-    best = max(coarse, key=sharpness)
-    fine = np.arange(best - SKEW_COARSE, best + SKEW_COARSE + SKEW_FINE / 2, SKEW_FINE)
-    return round(float(max(fine, key=sharpness)), 3)
+    return sharpness
 
 
 def rotate(image: np.ndarray, angle: float) -> np.ndarray:
@@ -172,10 +252,25 @@ def find_rulings(ink: np.ndarray, dpi: int = RENDER_DPI, seal: np.ndarray | None
     h_runs = [(x, y + hh // 2, x + w, hh) for x, y, w, hh in _components(h_mask) if hh <= thick]
     v_runs = [(y, x + w // 2, y + hh, w) for x, y, w, hh in _components(v_mask) if w <= thick]
     hs = [r for r in _join_runs(h_runs, explained, gap * 2) if r[2] - r[0] >= length]
-    vs = [(x, y0, y1, t) for y0, x, y1, t in _join_runs(v_runs, explained.T, gap * 2) if y1 - y0 >= length]
-    for _ in range(2):  # dropping a stray line may orphan another
-        hs = [h for h in hs if _crossings_h(h, vs, touch) >= 2]
-        vs = [v for v in vs if _crossings_v(v, hs, touch) >= 2]
+    vs = [(y0, x, y1, t) for y0, x, y1, t in _join_runs(v_runs, explained.T, gap * 2) if y1 - y0 >= length]
+    # a faint line scanned in black and white breaks into long pieces with specks between: join them
+    wide_gap = max(gap * 2, round(BROKEN_GAP_PT * px))
+    hs = _join_runs(hs, explained, 0, wide_gap)
+    vs = [(x, y0, y1, t) for y0, x, y1, t in _join_runs(vs, explained.T, 0, wide_gap)]
+    over = max(touch, round(OVERSHOOT_PT * px))
+    margin = max(2, round(CLEAR_PT * px))
+    for step in range(4):  # dropping a stray line may orphan another
+        if step == 2:  # runs of text strokes, looked at once the lines across them are known
+            hs = [h for h in hs if _clear(ink, h_mask, h, margin)]
+            vs = [v for v in vs if _clear(ink.T, v_mask.T, (v[1], v[0], v[2], v[3]), margin)]
+        h_lines = [h for h in hs if len(_crossed_at_h(h, vs, touch)) >= 2]  # pieces a broken line goes on in
+        v_lines = [(v[1], v[0], v[2], v[3]) for v in vs if len(_crossed_at_v(v, hs, touch)) >= 2]
+        hs = [h for h in hs if _spans(h[0], h[2], _crossed_at_h(h, vs, touch), over, h, h_lines, wide_gap)]
+        vs = [
+            v
+            for v in vs
+            if _spans(v[1], v[2], _crossed_at_v(v, hs, touch), over, (v[1], v[0], v[2], v[3]), v_lines, wide_gap)
+        ]
     mask = np.zeros_like(ink)
     for x0, y, x1, t in hs:
         cv2.rectangle(mask, (x0, y - t // 2 - 1), (x1, y + t // 2 + 1), 255, -1)
@@ -184,13 +279,43 @@ def find_rulings(ink: np.ndarray, dpi: int = RENDER_DPI, seal: np.ndarray | None
     return Rulings(tuple(hs), tuple(vs), mask)
 
 
+def _clear(ink: np.ndarray, mask: np.ndarray, run: tuple[int, int, int, int], margin: int) -> bool:
+    """Whether a run is clear enough beside it to be a ruling line (see :func:`_touched`)."""
+    return _touched(ink, mask, run, margin) <= MAX_TOUCHED
+
+
+def _touched(ink: np.ndarray, mask: np.ndarray, run: tuple[int, int, int, int], margin: int) -> float:
+    """Share of a horizontal run (x0, y, x1, thickness) that ink touches just beside it, on its worse side.
+
+    A ruling line is touched only by the lines across it (and now and then a
+    character set tight against it).  A row of text filling a cell from
+    border to border can close into a long run of strokes (the feet of
+    ``年度总体``), but the characters' other strokes touch it all along.
+    The bands beside the run skip the row next to it (a scanned line's
+    ragged edge), and ink of long runs (``mask``: the run itself where it
+    wanders a pixel, a parallel line) does not count.
+    """
+    x0, c, x1, t = run
+    top, bottom = c - t // 2 - 1, c + t // 2 + 2
+    above = ink[max(0, top - margin) : max(0, top), x0:x1] > 0
+    above &= mask[max(0, top - margin) : max(0, top), x0:x1] == 0
+    below = ink[bottom : bottom + margin, x0:x1] > 0
+    below &= mask[bottom : bottom + margin, x0:x1] == 0
+    share_above = float(above.any(axis=0).mean()) if above.size else 0.0
+    share_below = float(below.any(axis=0).mean()) if below.size else 0.0
+    return max(share_above, share_below)
+
+
 def _join_runs(
-    runs: Sequence[tuple[int, int, int, int]], explained: np.ndarray, short_gap: int
+    runs: Sequence[tuple[int, int, int, int]], explained: np.ndarray, short_gap: int, dotted_gap: int = 0
 ) -> list[tuple[int, int, int, int]]:
     """Join collinear runs (along, across, along_end, thickness) of one direction.
 
     ``explained`` is indexed [across, along]; a gap is bridged when it is
-    short, or when ink or removed seal covers most of it.
+    short, or when ink or removed seal covers most of it.  With a
+    ``dotted_gap`` (the second pass, over runs already a line's length) a
+    gap is bridged only when it is no longer than that and ink covers a good
+    part of it (the specks of a broken line; a cell's blank padding has none).
     """
     out: list[tuple[int, int, int, int]] = []
     for run in sorted(runs, key=lambda r: (r[1], r[0])):
@@ -203,7 +328,11 @@ def _join_runs(
             if abs(c - bc) > 3:
                 continue
             lo, hi = (b1, a0) if b1 <= a0 else (a1, b0) if a1 <= b0 else (0, 0)
-            if hi - lo <= short_gap or _mostly(explained, c, lo, hi):
+            if (
+                hi - lo <= dotted_gap and _mostly(explained, c, lo, hi, DOTTED_INKED)
+                if dotted_gap
+                else hi - lo <= short_gap or _mostly(explained, c, lo, hi)
+            ):
                 out[i] = (min(a0, b0), (c + bc) // 2, max(a1, b1), max(t, bt))
                 joined = True
                 break
@@ -212,9 +341,9 @@ def _join_runs(
     return out
 
 
-def _mostly(explained: np.ndarray, across: int, lo: int, hi: int) -> bool:
+def _mostly(explained: np.ndarray, across: int, lo: int, hi: int, share: float = 0.8) -> bool:
     band = explained[max(0, across - 2) : across + 3, lo:hi]
-    return band.size > 0 and float(band.any(axis=0).mean()) >= 0.8
+    return band.size > 0 and float(band.any(axis=0).mean()) >= share
 
 
 def _components(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
@@ -222,14 +351,48 @@ def _components(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
     return [(int(s[0]), int(s[1]), int(s[2]), int(s[3])) for s in stats[1:n]]
 
 
-def _crossings_h(h: tuple[int, int, int, int], vs: Sequence[tuple[int, int, int, int]], tol: int) -> int:
+def _crossed_at_h(h: tuple[int, int, int, int], vs: Sequence[tuple[int, int, int, int]], tol: int) -> list[int]:
+    """Where the vertical lines cross (or touch) a horizontal one, along it."""
     x0, y, x1, _ = h
-    return sum(1 for x, y0, y1, _ in vs if x0 - tol <= x <= x1 + tol and y0 - tol <= y <= y1 + tol)
+    return sorted(x for x, y0, y1, _ in vs if x0 - tol <= x <= x1 + tol and y0 - tol <= y <= y1 + tol)
 
 
-def _crossings_v(v: tuple[int, int, int, int], hs: Sequence[tuple[int, int, int, int]], tol: int) -> int:
+def _crossed_at_v(v: tuple[int, int, int, int], hs: Sequence[tuple[int, int, int, int]], tol: int) -> list[int]:
     x, y0, y1, _ = v
-    return sum(1 for hx0, y, hx1, _ in hs if hx0 - tol <= x <= hx1 + tol and y0 - tol <= y <= y1 + tol)
+    return sorted(y for hx0, y, hx1, _ in hs if hx0 - tol <= x <= hx1 + tol and y0 - tol <= y <= y1 + tol)
+
+
+def _spans(
+    lo: int,
+    hi: int,
+    crossed: Sequence[int],
+    over: int,
+    run: tuple[int, int, int, int],
+    runs: Sequence[tuple[int, int, int, int]],
+    gap: int,
+) -> bool:
+    """Whether a line from ``lo`` to ``hi`` crossed at ``crossed`` is a table's line.
+
+    It meets two lines across it at least.  One that meets just two closes
+    one cell (or a row of one column) and ends at them; running on past one
+    by more than ``over`` it is the top or feet of a row of characters that
+    fill a cell and spill into the next (``工程完工时间`` beside ``2022年``),
+    unless it is a piece of a broken line: another of the ``runs`` goes on
+    in line with ``run`` (along, across, along_end, thickness) after a gap.
+    """
+    if len(crossed) < 2:
+        return False
+    return len(crossed) > 2 or max(crossed[0] - lo, hi - crossed[-1]) <= over or _continued(run, runs, gap)
+
+
+def _continued(run: tuple[int, int, int, int], runs: Sequence[tuple[int, int, int, int]], gap: int) -> bool:
+    """Whether another run (along, across, along_end, thickness) goes on in line with ``run`` within ``gap``."""
+    a0, c, a1, _ = run
+    return any(
+        abs(bc - c) <= 3 and (0 <= b0 - a1 <= gap or 0 <= a0 - b1 <= gap)
+        for b0, bc, b1, _ in runs
+        if (b0, bc, b1) != (a0, c, a1)
+    )
 
 
 def rulings_to_segments(rulings: Rulings, dpi: int = RENDER_DPI) -> list[Segment]:

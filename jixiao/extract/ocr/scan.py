@@ -1,7 +1,10 @@
 """One page image → text lines and table grids, the shapes the text path builds.
 
-The page is rendered, its red seal suppressed and its skew undone; the
+The page is rendered (the bare page around a scan placed with margins taken
+to the scan's paper tone), its red seal suppressed and its skew undone; the
 ruling lines found in the image become lattice segments and so raw grids.
+A page scanned sideways or upside down is found from its detected text
+boxes and read again turned upright (:mod:`jixiao.extract.ocr.orient`).
 Text is detected once on a reduced copy of the page (without the ruling
 lines), every detected box is cut where a ruling line crosses it, and each
 piece is recognized alone: a piece therefore never holds text of two cells,
@@ -14,7 +17,7 @@ into the page's visual lines for the narrative.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -28,6 +31,7 @@ from jixiao.extract.lattice import RawGrid, Segment, cluster_to_grid, segments_t
 from jixiao.extract.narrative import Line
 from jixiao.extract.ocr import image as im
 from jixiao.extract.ocr.engine import MIN_SCORE, MIN_SCORE_PUNCT, Engine, Recognized, get_engine
+from jixiao.extract.ocr.orient import is_sideways, page_turn, turn
 from jixiao.models import Box
 
 #: The detector reads a reduced page of this resolution (text ≥ 9 pt stays ≥ 12 px high).
@@ -36,6 +40,14 @@ DET_DPI = 120
 MIN_PIECE_PT = 2.0
 #: Share of a detected box's height taken as the text's size (the box has a margin).
 SIZE_OF_BOX = 0.75
+#: A box this many times the page's median height may hold two lines (a title is up to about 1.6).
+SPLIT_TALL = 1.4
+#: Boxes needed before a page's usual height is judged.
+SPLIT_MIN_BOXES = 5
+#: A row with ink in at most this share of the box's width is blank (a speck is allowed).
+SPLIT_BLANK = 0.02
+#: Each line split off has at least this share of the usual height in inked rows.
+SPLIT_MIN_LINE = 0.35
 
 
 @dataclass
@@ -48,6 +60,7 @@ class Timings:
     detect: float = 0.0
     recognize: float = 0.0
     assemble: float = 0.0
+    orient: float = 0.0  # which way up (the classifier on upright pages; a second reading on turned ones)
 
     def add(self, other: Timings) -> None:
         for name in vars(self):
@@ -93,6 +106,8 @@ class OcrPage:
     lines: list[Line]
     skew: float
     timings: Timings = field(default_factory=Timings)
+    #: Degrees the page image was turned clockwise to read it upright (0, 90, 180, 270).
+    turned: int = 0
 
     @property
     def chars(self) -> list[Char]:
@@ -160,6 +175,63 @@ def drop_overlaps(boxes: Sequence[tuple[float, float, float, float]]) -> list[tu
     return kept
 
 
+def split_lines(
+    boxes: Sequence[tuple[float, float, float, float]], ink: np.ndarray
+) -> list[tuple[float, float, float, float]]:
+    """Split a box that holds two or more lines of text at the blank rows between them.
+
+    On a small or blurred scan the detector may take two close lines of a
+    cell (``年度总体`` over ``目标``) for one; the recognizer then reads one
+    and drops the other.  A box much taller than the page's usual line is
+    cut where its ink leaves blank rows with a full line's ink on each side;
+    a large title (no blank row across it) and a single character (``二``,
+    not tall) stay whole.
+    """
+    heights = sorted(b[3] - b[1] for b in boxes)
+    if len(heights) < SPLIT_MIN_BOXES:
+        return list(boxes)
+    usual = heights[len(heights) // 2]
+    out: list[tuple[float, float, float, float]] = []
+    for box in boxes:
+        x0, y0, x1, y1 = box
+        if y1 - y0 < SPLIT_TALL * usual:
+            out.append(box)
+            continue
+        top = max(0, int(y0))
+        region = ink[top : max(top, int(y1)), max(0, int(x0)) : max(0, int(x1))] > 0
+        counts = region.sum(axis=1)
+        blank = counts <= max(1, SPLIT_BLANK * region.shape[1])
+        cuts = [top + c for c in _blank_middles(blank, int(usual * SPLIT_MIN_LINE))]
+        edges = [y0, *(float(c) for c in cuts), y1]
+        out.extend((x0, a, x1, b) for a, b in pairwise(edges))
+    return out
+
+
+def _blank_middles(blank: np.ndarray, min_line: int) -> list[int]:
+    """Middles of the blank runs (two rows or more) that have ``min_line`` inked rows on each side."""
+    inked = np.flatnonzero(~blank)
+    if len(inked) == 0:
+        return []
+    cuts: list[int] = []
+    start = int(inked[0])  # first row of the current line's ink
+    row = start
+    end = int(inked[-1])
+    while row <= end:
+        if blank[row]:
+            run_end = row
+            while run_end <= end and blank[run_end]:
+                run_end += 1
+            ink_above = int(np.count_nonzero(~blank[start:row]))
+            ink_below = int(np.count_nonzero(~blank[run_end : end + 1]))
+            if run_end - row >= 2 and ink_above >= min_line and ink_below >= min_line:
+                cuts.append((row + run_end) // 2)
+                start = run_end
+            row = run_end
+        else:
+            row += 1
+    return cuts
+
+
 def _crop(grey: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
     h, w = grey.shape
     x0, y0, x1, y1 = box
@@ -208,6 +280,38 @@ def fix_outline(text: str) -> str:
     return str(_LEAD_ONE.sub("一", text))
 
 
+def _text_lines(pieces: Sequence[Piece]) -> list[list[Piece]]:
+    """Pieces grouped into lines (heights overlapping by half), top to bottom, each left to right."""
+    rows: list[list[Piece]] = []
+    for p in sorted(pieces, key=lambda q: (q.cy, q.x0)):
+        for row in rows:
+            ref = row[-1]
+            if min(ref.y1, p.y1) - max(ref.y0, p.y0) >= 0.5 * min(ref.height, p.height):
+                row.append(p)
+                break
+        else:
+            rows.append([p])
+    return [sorted(row, key=lambda q: q.x0) for row in rows]
+
+
+def _cell_order(row: Sequence[Piece], raw: RawGrid) -> list[Piece]:
+    """A table row's pieces cell by cell, left to right, each cell's lines top to bottom.
+
+    A visual line across a table takes in both lines of a two-line cell
+    (``2022年11`` over ``月28日``); read by position alone they interleave
+    with the neighbours' text, while the text layer gives each cell whole.
+    """
+    cells: dict[int, list[Piece]] = {}
+    for p in row:
+        at = next(
+            (i for i, c in enumerate(raw.cells) if c.x0 <= p.cx <= c.x1 and c.y0 <= p.cy <= c.y1),
+            len(raw.cells),
+        )
+        cells.setdefault(at, []).append(p)
+    order = sorted(cells, key=lambda i: (raw.cells[i].x0, raw.cells[i].y0) if i < len(raw.cells) else (1e9, 1e9))
+    return [p for i in order for line in _text_lines(cells[i]) for p in line]
+
+
 def pieces_to_lines(page_no: int, pieces: Sequence[Piece], raws: Sequence[RawGrid]) -> list[Line]:
     """Visual lines, top to bottom: pieces of one region whose heights overlap by half."""
     groups: dict[int, list[Piece]] = {}
@@ -226,7 +330,10 @@ def pieces_to_lines(page_no: int, pieces: Sequence[Piece], raws: Sequence[RawGri
             else:
                 rows.append([p])
         for row in rows:
-            row.sort(key=lambda q: q.x0)
+            if region >= 0:
+                row[:] = _cell_order(row, raws[region])
+            else:
+                row.sort(key=lambda q: q.x0)
             x0, y0 = min(q.x0 for q in row), min(q.y0 for q in row)
             x1, y1 = max(q.x1 for q in row), max(q.y1 for q in row)
             size = max(q.height for q in row) * SIZE_OF_BOX
@@ -258,6 +365,26 @@ def _first_glyph(crop: np.ndarray) -> tuple[int, int] | None:
 
 #: What the recognizer makes of a ``≥``/``≤`` it does not drop.
 SIGN_MISREADS = frozenset("2ZzWwQ>＞<＜")
+#: A dash's ink is at least this many times as wide as high, and at most this share of its crop's height.
+DASH_ASPECT = 3.0
+DASH_HEIGHT = 0.3
+#: Share of a sign's rows (above its bar) that may cross two strokes; a digit's bowl crosses more.
+MAX_SPLIT_ROWS = 0.1
+
+
+def _main_band(glyph: np.ndarray) -> np.ndarray:
+    """The glyph with only its inkiest band of rows (bands parted by two blank rows or more)."""
+    inked = np.flatnonzero(glyph.any(axis=1))
+    if len(inked) == 0:
+        return glyph
+    breaks = np.flatnonzero(np.diff(inked) > 2)
+    if len(breaks) == 0:
+        return glyph
+    bands = np.split(inked, breaks + 1)
+    best = max(bands, key=lambda band: int(glyph[band[0] : band[-1] + 1].sum()))
+    out = np.zeros_like(glyph)
+    out[best[0] : best[-1] + 1] = glyph[best[0] : best[-1] + 1]
+    return out
 
 
 def classify_sign(glyph: np.ndarray) -> str | None:
@@ -265,8 +392,11 @@ def classify_sign(glyph: np.ndarray) -> str | None:
 
     The recognizer drops these before digits and cannot read them alone, but
     their shape is plain: a chevron whose point is right (``>``) or left
-    (``<``), with a bar under it for ``≥``/``≤``.
+    (``<``), with a bar under it for ``≥``/``≤``.  Only the glyph's own
+    band of rows counts: a stroke of the line above or below that the crop
+    took in (the top of ``元`` under ``≤320.5万``) is left out.
     """
+    glyph = _main_band(glyph)
     rows = np.flatnonzero(glyph.any(axis=1))
     cols = np.flatnonzero(glyph.any(axis=0))
     if len(rows) < 5 or len(cols) < 4:
@@ -281,6 +411,8 @@ def classify_sign(glyph: np.ndarray) -> str | None:
     rows_ink = [np.flatnonzero(r) for r in body if r.any()]
     if len(rows_ink) < 4:
         return None
+    if sum(1 for r in rows_ink if len(r) > 1 and np.diff(r).max() > 2) > MAX_SPLIT_ROWS * len(rows_ink):
+        return None  # a bowl (6, 8, 0): rows cross two strokes, a chevron's rows one
     centres = [float(r.mean()) for r in rows_ink]
     first = rows_ink[0]
     if first[-1] - first[0] + 1 > 0.55 * w:  # a digit's flat top (2, 7, 5), not a chevron's arm
@@ -321,7 +453,8 @@ def restore_lead_signs(engine: Engine, crops: Sequence[np.ndarray], found: list[
     """
     candidates: list[tuple[int, np.ndarray, str]] = []
     for i, (crop, rec) in enumerate(zip(crops, found, strict=True)):
-        if not (rec.text[:1].isdigit() or rec.text[:1] in SIGN_MISREADS):
+        first = rec.text.strip()[:1]
+        if not (first.isdigit() or first in SIGN_MISREADS):
             continue
         span = _first_glyph(crop)
         if span is None:
@@ -330,18 +463,45 @@ def restore_lead_signs(engine: Engine, crops: Sequence[np.ndarray], found: list[
         grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
         _, ink = cv2.threshold(grey, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
         sign = classify_sign(ink[:, a:b])
-        if sign in ("≥", "≤") and not rec.text.startswith(sign):
+        if sign in ("≥", "≤") and first != sign:
             candidates.append((i, np.ascontiguousarray(crop[:, b:]), sign))
     if not candidates:
         return found
     rests = engine.recognize([rest for _, rest, _ in candidates])
     out = list(found)
     for (i, _, sign), rest in zip(candidates, rests, strict=True):
-        text = found[i].text
-        if rest.text == text:  # the sign was dropped
+        text, again = found[i].text.strip(), rest.text.strip()
+        if again == text:  # the sign was dropped
             out[i] = Recognized(sign + text, found[i].score)
-        elif rest.text and rest.text == text[1:].lstrip():  # the sign was misread (2, W, >)
-            out[i] = Recognized(sign + rest.text, found[i].score)
+        elif text[:1] in SIGN_MISREADS and again and again == text[1:].lstrip():  # the sign was misread (2, W, >)
+            out[i] = Recognized(sign + again, found[i].score)
+    return out
+
+
+def is_dash(crop: np.ndarray) -> bool:
+    """Whether a crop's ink is one flat bar (``—``): at least three times as wide as high, low in the crop."""
+    grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop
+    if grey.size == 0:
+        return False
+    _, ink = cv2.threshold(grey, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    rows = np.flatnonzero(ink.sum(axis=1) >= 2)
+    cols = np.flatnonzero(ink.sum(axis=0) >= 1)
+    if len(rows) == 0 or len(cols) < 4:
+        return False
+    high, wide = int(rows[-1] - rows[0] + 1), int(cols[-1] - cols[0] + 1)
+    return wide >= DASH_ASPECT * high and high <= DASH_HEIGHT * grey.shape[0]
+
+
+def restore_dashes(crops: Sequence[np.ndarray], found: list[Recognized]) -> list[Recognized]:
+    """A cell's lone dash (``—``, "not applicable") that the recognizer read as a digit or letter (``1``).
+
+    The text layer gives these cells ``—``; read as ``1`` it would be a weight or a score.
+    """
+    out = list(found)
+    for i, (crop, rec) in enumerate(zip(crops, found, strict=True)):
+        text = rec.text.strip()
+        if text and len(text) <= 2 and text.isalnum() and is_dash(crop):
+            out[i] = Recognized("—", rec.score)
     return out
 
 
@@ -361,7 +521,7 @@ def _recognize(engine: Engine, crops: Sequence[np.ndarray], in_table: Sequence[b
         chosen = [crops[i] for i in picked]
         texts = engine.recognize(chosen, lines=not table)
         if table:
-            texts = restore_lead_signs(engine, chosen, texts)
+            texts = restore_dashes(chosen, restore_lead_signs(engine, chosen, texts))
         for i, rec in zip(picked, texts, strict=True):
             found[i] = rec
     return found
@@ -375,32 +535,31 @@ def keep(rec: Recognized) -> bool:
     return rec.score >= MIN_SCORE_PUNCT or any(ch.isalnum() for ch in text)
 
 
-def ocr_page(page: pymupdf.Page, page_no: int, dpi: int = im.RENDER_DPI) -> OcrPage:
-    """Read one page from its image. Raises ``OcrUnavailable`` when OCR is not installed."""
-    engine = get_engine()
-    t = Timings()
-    clock = time.perf_counter()
+@dataclass
+class _Prepared:
+    """One page image made ready to read: deskewed, its lines found and erased, its text boxes detected."""
 
-    def lap() -> float:
-        nonlocal clock
-        now = time.perf_counter()
-        spent, clock = now - clock, now
-        return spent
+    grey: np.ndarray
+    clean: np.ndarray
+    ink: np.ndarray
+    rulings: im.Rulings
+    raws: list[RawGrid]
+    boxes: list[tuple[float, float, float, float]]
+    skew: float
 
-    dpi = im.page_dpi(page, dpi)
-    rgb = im.render(page, dpi)
-    t.render = lap()
+
+def _prepare(engine: Engine, rgb: np.ndarray, dpi: int, t: Timings, lap: Callable[[], float]) -> _Prepared:
     grey, seal = im.suppress_seal(rgb)
     skew = im.estimate_skew(im.ink_mask(grey, dpi), dpi)
     grey = im.rotate(grey, skew)
     if seal is not None:
         seal = im.rotate(seal.astype(np.uint8) * 255, skew) > 127
     ink = im.ink_mask(grey, dpi)
-    t.prepare = lap()
+    t.prepare += lap()
     rulings = im.find_rulings(ink, dpi, seal)
     raws = _raws(im.rulings_to_segments(rulings, dpi))
     clean = im.erase_rulings(grey, rulings)
-    t.rulings = lap()
+    t.rulings += lap()
     scale = DET_DPI / dpi
     small = cv2.resize(clean, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     quads = engine.detect(cv2.cvtColor(small, cv2.COLOR_GRAY2BGR))
@@ -413,11 +572,49 @@ def ocr_page(page: pymupdf.Page, page_no: int, dpi: int = im.RENDER_DPI) -> OcrP
         )
         for q in quads
     ]
+    t.detect += lap()
+    return _Prepared(grey, clean, ink, rulings, raws, boxes, skew)
+
+
+def ocr_page(page: pymupdf.Page, page_no: int, dpi: int = im.RENDER_DPI) -> OcrPage:
+    """Read one page from its image. Raises ``OcrUnavailable`` when OCR is not installed.
+
+    A page scanned sideways or upside down is found by its text boxes
+    (:func:`jixiao.extract.ocr.orient.page_turn`) and read again turned
+    upright; its pieces are then in the upright page's points, whose width and
+    height are the page's swapped for a quarter turn.
+    """
+    engine = get_engine()
+    t = Timings()
+    clock = time.perf_counter()
+
+    def lap() -> float:
+        nonlocal clock
+        now = time.perf_counter()
+        spent, clock = now - clock, now
+        return spent
+
+    dpi = im.page_dpi(page, dpi)
+    rgb = im.fill_margins(im.render(page, dpi), im.image_rects(page, dpi))
+    t.render = lap()
+    prep = _prepare(engine, rgb, dpi, t, lap)
+    turned = page_turn(engine, prep.clean, prep.boxes)
+    t.orient += lap()
+    if turned:
+        again = Timings()
+        upright = _prepare(engine, turn(rgb, turned), dpi, again, lap)
+        t.orient += again.prepare + again.rulings + again.detect
+        if turned == 180 or not is_sideways(upright.boxes):  # turned a quarter, its lines must lie level now
+            prep = upright
+        else:
+            turned = 0
+    rulings, raws = prep.rulings, prep.raws
     px = dpi / 72
-    text_ink = ink & ~rulings.mask
-    pieces_px = drop_overlaps([b for b in cut_boxes(boxes, rulings, MIN_PIECE_PT * px) if _has_ink(text_ink, b)])
-    t.detect = lap()
-    smooth = im.smooth_for_recognition(clean)
+    text_ink = prep.ink & ~rulings.mask
+    cut = drop_overlaps([b for b in cut_boxes(prep.boxes, rulings, MIN_PIECE_PT * px) if _has_ink(text_ink, b)])
+    pieces_px = [b for b in split_lines(cut, text_ink) if _has_ink(text_ink, b)]
+    t.detect += lap()
+    smooth = im.smooth_for_recognition(prep.clean)
     k = 72 / dpi
     found = _recognize(engine, [_crop(smooth, b) for b in pieces_px], [_in_table(b, raws, k) for b in pieces_px])
     t.recognize = lap()
@@ -428,4 +625,5 @@ def ocr_page(page: pymupdf.Page, page_no: int, dpi: int = im.RENDER_DPI) -> OcrP
     ]
     lines = pieces_to_lines(page_no, pieces, raws)
     t.assemble = lap()
-    return OcrPage(page_no, page.rect.width, page.rect.height, pieces, raws, lines, skew, t)
+    width, height = (page.rect.height, page.rect.width) if turned in (90, 270) else (page.rect.width, page.rect.height)
+    return OcrPage(page_no, width, height, pieces, raws, lines, prep.skew, t, turned)
