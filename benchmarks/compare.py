@@ -40,7 +40,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import pdfplumber
 import pymupdf
 
 from jixiao.batch import run_batch
@@ -78,6 +77,8 @@ def run_floor(paths: list[Path]) -> None:
 
 
 def run_naive(paths: list[Path]) -> None:
+    import pdfplumber
+
     for p in paths:
         with pdfplumber.open(p) as pdf:
             for page in pdf.pages:
