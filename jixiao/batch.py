@@ -243,17 +243,22 @@ def _run_isolated(
     ctx = mp.get_context("fork")
     pending = [_Task(i, p, sha, 0.0) for i, p, sha in reversed(jobs)]
     pool = [_Worker(ctx, limits) for _ in range(min(workers, len(jobs)))]
+
+    def refill() -> None:
+        for w in pool:
+            if w.task is None and pending:
+                nxt = pending.pop()
+                nxt.started = time.monotonic()
+                w.give(nxt)
+
     try:
+        refill()
         while pending or any(w.task for w in pool):
-            for w in pool:
-                if w.task is None and pending:
-                    nxt = pending.pop()
-                    nxt.started = time.monotonic()
-                    w.give(nxt)
             busy = [w for w in pool if w.task is not None]
             deadline = min(w.task.started for w in busy if w.task) + limits.timeout_s
             ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy],
                          timeout=max(0.0, deadline - time.monotonic()))
+            finished: list[Done] = []
             for i, w in enumerate(pool):
                 if w.task is None:
                     continue
@@ -265,8 +270,12 @@ def _run_isolated(
                 if replace_worker:
                     w.stop(kill=True)
                     pool[i] = _Worker(ctx, limits) if pending else w
-                yield Done(task.index, task.path, records, time.monotonic() - task.started)
-            pool = [w for w in pool if w.process.is_alive() or w.task is not None]
+                finished.append(Done(task.index, task.path, records, time.monotonic() - task.started))
+            pool[:] = [w for w in pool if w.process.is_alive() or w.task is not None]
+            # The next files go out before the caller handles these results (writes them,
+            # stores them): a worker never waits on the caller.
+            refill()
+            yield from finished
     finally:
         for w in pool:
             w.stop(kill=w.task is not None)
