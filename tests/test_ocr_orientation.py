@@ -23,7 +23,7 @@ from jixiao.extract.ocr.engine import Recognized
 from jixiao.models import Report
 from jixiao.normalize.text import squeeze
 from tests.conftest import SAMPLES
-from tests.test_ocr import _fund, _glyph, _render_grey, _report, _similar, needs_ocr
+from tests.test_ocr import _fund, _glyph, _report, _similar, needs_ocr
 
 SCANNED = SAMPLES / "scanned"
 TEXT = SAMPLES / "project-consistent.pdf"
@@ -121,14 +121,6 @@ def test_turn_round_trip() -> None:
 
 
 # ------------------------------------------------------------ skew, margins, lines
-
-
-@pytest.mark.parametrize("angle", [-5.5, -4.2, 3.4, 4.8])
-def test_skew_past_three_degrees(angle: float) -> None:
-    grey = _render_grey(SAMPLES / "seed-department-report.pdf", 6)
-    h, w = grey.shape
-    turned = cv2.warpAffine(grey, cv2.getRotationMatrix2D((w / 2, h / 2), -angle, 1.0), (w, h), borderValue=255)
-    assert abs(im.estimate_skew(im.ink_mask(turned)) - angle) <= 0.05
 
 
 def test_margins_take_the_paper_tone() -> None:

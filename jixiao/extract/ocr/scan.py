@@ -244,11 +244,16 @@ def _has_ink(ink: np.ndarray, box: tuple[float, float, float, float]) -> bool:
     return bool(np.count_nonzero(ink[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)]) >= 4)
 
 
-def _region(piece: Piece, raws: Sequence[RawGrid]) -> int:
+def _table_at(x: float, y: float, raws: Sequence[RawGrid]) -> int:
+    """Index of the table holding the point (points), or -1 outside every table."""
     for i, raw in enumerate(raws):
-        if raw.xs[0] <= piece.cx <= raw.xs[-1] and raw.ys[0] <= piece.cy <= raw.ys[-1]:
+        if raw.xs[0] <= x <= raw.xs[-1] and raw.ys[0] <= y <= raw.ys[-1]:
             return i
     return -1
+
+
+def _region(piece: Piece, raws: Sequence[RawGrid]) -> int:
+    return _table_at(piece.cx, piece.cy, raws)
 
 
 def _join(pieces: Sequence[Piece]) -> str:
@@ -507,8 +512,7 @@ def restore_dashes(crops: Sequence[np.ndarray], found: list[Recognized]) -> list
 
 def _in_table(box: tuple[float, float, float, float], raws: Sequence[RawGrid], k: float) -> bool:
     """Whether a pixel box's centre lies in one of the page's tables (``k``: points per pixel)."""
-    cx, cy = (box[0] + box[2]) / 2 * k, (box[1] + box[3]) / 2 * k
-    return any(raw.xs[0] <= cx <= raw.xs[-1] and raw.ys[0] <= cy <= raw.ys[-1] for raw in raws)
+    return _table_at((box[0] + box[2]) / 2 * k, (box[1] + box[3]) / 2 * k, raws) >= 0
 
 
 def _recognize(engine: Engine, crops: Sequence[np.ndarray], in_table: Sequence[bool]) -> list[Recognized]:
