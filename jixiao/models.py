@@ -28,6 +28,8 @@ FailureKind = Literal[
     "ocr_unavailable",
 ]
 
+_new_object = object.__new__
+
 SEVERITY_ORDER: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
 
 
@@ -44,7 +46,15 @@ class Box:
     @classmethod
     def of(cls, page: int, x0: float, y0: float, x1: float, y1: float) -> Box:
         """A box rounded to 0.01 pt: finer is noise, and rounding makes records round-trip."""
-        return cls(page, round(x0, 2), round(y0, 2), round(x1, 2), round(y1, 2))
+        # What the dataclass's __init__ would do, without its five frozen setattrs, and
+        # round(v * 100) / 100 rather than round(v, 2), which is twice as slow: pages make
+        # hundreds of boxes.  (Both give the double nearest a whole hundredth.)
+        box = _new_object(cls)
+        box.__dict__.update(
+            page=page, x0=round(x0 * 100) / 100, y0=round(y0 * 100) / 100,
+            x1=round(x1 * 100) / 100, y1=round(y1 * 100) / 100,
+        )
+        return box
 
 
 @dataclass(frozen=True)

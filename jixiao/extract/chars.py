@@ -97,16 +97,21 @@ def read_rawdict(page_no: int, raw: dict[str, Any]) -> tuple[list[Line], list[Ch
     return lines, out
 
 
+_new_tuple = tuple.__new__  # builds a Char without the named tuple's Python-level __new__
+
+
 def _run(run: list[Part], size: float) -> Char:
     """Fast path: placing one run costs what one character costs."""
     c, (x0, y0, x1, y1) = run[0]
     if len(run) == 1:
-        return Char(c, x0, y0, x1, y1, size)
-    boxes = [p[1] for p in run]
-    return Char(
-        "".join([p[0] for p in run]), x0, min([b[1] for b in boxes]), boxes[-1][2], max([b[3] for b in boxes]),
-        size, tuple(run),
-    )
+        return _new_tuple(Char, (c, x0, y0, x1, y1, size, ()))
+    top, bottom = y0, y1
+    for _, box in run:
+        if box[1] < top:
+            top = box[1]
+        if box[3] > bottom:
+            bottom = box[3]
+    return _new_tuple(Char, ("".join([p[0] for p in run]), x0, top, run[-1][1][2], bottom, size, tuple(run)))
 
 
 def end_cells(run: Char, xs: Sequence[float], ys: Sequence[float]) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:

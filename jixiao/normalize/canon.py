@@ -14,6 +14,7 @@ import regex
 from rapidfuzz import fuzz, process
 
 from jixiao.normalize.labels import split_stated_weight
+from jixiao.normalize.memo import per_document
 from jixiao.normalize.text import compact
 
 _BRACKETED = regex.compile(r"[(（][^()（）]*[)）]")
@@ -21,6 +22,7 @@ MIN_PREFIX = 3  # a cut-short label must keep at least this many characters to b
 FUZZY_CUTOFF = 85.0
 
 
+@per_document
 def header_key(text: str | None) -> str:
     """Text of a header cell reduced to what identifies it.
 

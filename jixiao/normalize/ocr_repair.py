@@ -30,6 +30,7 @@ import re
 from decimal import Decimal
 from typing import Literal
 
+from jixiao.normalize.memo import per_document
 from jixiao.normalize.numbers import is_blank, parse_amount, parse_decimal, parse_rate
 from jixiao.normalize.targets import parse_comparator, parse_measure, split_comparator
 from jixiao.normalize.text import clean_text
@@ -98,6 +99,7 @@ def _fix_point(number: str) -> str:
     return _DECIMAL_DOT_LIKE.sub(r"\1.\2", number)
 
 
+@per_document
 def repair_value(kind: ValueKind, text: str | None) -> str | None:
     """The mended text of a value cell, or None when it reads already or cannot be mended.
 

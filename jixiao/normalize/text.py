@@ -60,6 +60,8 @@ def clean_text(s: str | None) -> str | None:
     if s is None:
         return None
     text = unicodedata.normalize("NFKC", _ZERO_WIDTH_RE.sub("", s))
+    if _SPACE_RUN_RE.search(text) is None:
+        return text  # every step below removes or rewrites whitespace: most cells have none
     text = _NUMBER_BREAK_RE.sub("", text)
     text = _WRAP_RE.sub("", text)
     text = _CJK_GAP_RE.sub("", text)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from jixiao.normalize import text as t
 from jixiao.normalize.text import clean_text, compact, squeeze
 
 #: Text made of what cells are made of, so properties meet the hard cases.
@@ -154,3 +157,16 @@ def test_compact_has_no_whitespace(text: str) -> None:
 @given(st.text() | cell_text)
 def test_squeeze_never_raises(text: str) -> None:
     assert squeeze(text) is not None
+
+
+def _every_step(s: str) -> str:
+    """``clean_text`` without its shortcut for text that has no whitespace."""
+    out = unicodedata.normalize("NFKC", t._ZERO_WIDTH_RE.sub("", s))
+    for pattern in (t._NUMBER_BREAK_RE, t._WRAP_RE, t._CJK_GAP_RE, t._CJK_LATIN_GAP_RE):
+        out = pattern.sub("", out)
+    return t._SPACE_RUN_RE.sub(" ", out).strip()
+
+
+@given(st.text() | cell_text)
+def test_clean_text_shortcut_agrees_with_every_step(text: str) -> None:
+    assert clean_text(text) == _every_step(text)

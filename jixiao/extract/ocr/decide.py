@@ -21,6 +21,7 @@ Images are looked at only when the text is short or suspicious
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal
@@ -130,34 +131,49 @@ _PLAIN_SPACE = " \t\n\r\f\v\u3000\xa0"
 
 
 @cache
-def _delete_tables() -> tuple[dict[int, None], dict[int, None]]:
-    """``str.translate`` tables deleting (1) every character of ordinary text
-    (common Han, and the good blocks' characters that are neither bad nor
-    whitespace) and (2) the common Han alone."""
+def _ordinary_tables() -> tuple[re.Pattern[str], dict[int, None]]:
+    """(1) A pattern finding any character that is not ordinary text (common Han, the
+    good blocks' characters that are neither bad nor whitespace, plain spaces) and
+    (2) a ``str.translate`` table deleting the common Han."""
     common = {ord(ch): None for ch in _common_han()}
-    ordinary = dict(common)
+    ordinary = set(common) | {ord(ch) for ch in _PLAIN_SPACE}
     for lo, hi in _GOOD_RANGES:
         for code in range(lo, hi + 1):
             ch = chr(code)
             if not ch.isspace() and not _BAD.match(ch) and not _HAN.match(ch):  # radicals count as Han
-                ordinary[code] = None
-    return ordinary, common
+                ordinary.add(code)
+    return re.compile(f"[^{_code_ranges(ordinary)}]"), common
+
+
+def _code_ranges(codes: set[int]) -> str:
+    """A regex class body of these code points, as runs ``a-b``."""
+    out: list[str] = []
+    ordered = sorted(codes)
+    start = prev = ordered[0]
+    for code in [*ordered[1:], -1]:
+        if code == prev + 1:
+            prev = code
+            continue
+        out.append(re.escape(chr(start)) if start == prev else f"{re.escape(chr(start))}-{re.escape(chr(prev))}")
+        start = prev = code
+    return "".join(out)
 
 
 def text_stats(text: str) -> TextStats:
     """Count a page's characters by kind.
 
-    Ordinary pages (common Han, ASCII, CJK punctuation, plain spaces) are
-    counted with two ``str.translate`` passes, twice as fast as the
-    regex passes that the rest need.
+    An ordinary page (common Han, ASCII, CJK punctuation, plain spaces) is
+    told by one search for anything else and counted with one
+    ``str.translate``, several times faster than the regex passes that
+    the rest need.
 
     Example: ``text_stats("(cid:12)(cid:7)预算")`` → ``TextStats(chars=4, bad=2, han=2, common_han=2)``
     """
-    ordinary, common_table = _delete_tables()
-    rest = text.translate(ordinary)
-    if not rest.strip(_PLAIN_SPACE) and "(cid:" not in text:  # nothing but ordinary characters and spaces
+    not_ordinary, common_table = _ordinary_tables()
+    if not_ordinary.search(text) is None and "(cid:" not in text:
+        spaces = sum(text.count(ch) for ch in _PLAIN_SPACE)
         common_count = len(text) - len(text.translate(common_table))
-        return TextStats(len(text) - len(rest), 0, common_count, common_count)
+        return TextStats(len(text) - spaces, 0, common_count, common_count)
     cids = len(_CID.findall(text))
     body = _CID.sub("", text) if cids else text
     chars = len(_VISIBLE.findall(body))
