@@ -35,7 +35,7 @@ from typing import Literal
 from jixiao import memory
 from jixiao.extract.pdf import PdfLimits
 from jixiao.models import Failure, FailureError, FailureKind, Record, Source
-from jixiao.pipeline import parse_bytes, parse_path
+from jixiao.pipeline import parse_bytes, parse_path, warm_up
 
 Executor = Literal["local", "dask"]
 EXECUTORS: tuple[Executor, ...] = ("local", "dask")
@@ -263,6 +263,7 @@ def _run_isolated(
     jobs: Sequence[tuple[int, Path, str | None]], workers: int, limits: Limits
 ) -> Iterator[Done]:
     ctx = mp.get_context("fork")
+    warm_up()  # once here rather than once in every worker forked below
     pending = [_Task(i, p, sha, 0.0) for i, p, sha in reversed(jobs)]
     pool = [_Worker(ctx, limits) for _ in range(min(workers, len(jobs)))]
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from jixiao.errors import JixiaoError
 from jixiao.extract.document import extract_bytes
+from jixiao.extract.ocr.decide import text_stats
 from jixiao.extract.pdf import PdfLimits, read_bytes, sha256_of
 from jixiao.models import Failure, FailureError, Record, Report, Source
 from jixiao.normalize.memo import forget_document
@@ -38,6 +39,14 @@ def parse_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> list
             return [failure(name, data, "too_large", "识别扫描页时内存超出上限 / ran out of memory while reading a scanned page")]
         return [failure(name, data, "crashed", f"解析出错 / parser error: {type(exc).__name__}: {exc}")]
     return [replace(r, findings=validate(r)) for r in reports]
+
+
+def warm_up() -> None:
+    """Build the tables the parser makes on first use (the page decision's character
+    classes, about 30 ms).  A batch calls this before it forks its workers, so each
+    worker, and each replacement of one, inherits them instead of building them on
+    its first file."""
+    text_stats("预算")
 
 
 def _out_of_memory(exc: Exception) -> bool:
