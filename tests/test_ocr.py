@@ -13,6 +13,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import unicodedata
 from dataclasses import replace
 from difflib import SequenceMatcher
 from functools import cache
@@ -341,3 +342,53 @@ def test_mixed_document(tmp_path: Path) -> None:
     assert {k: v.value for k, v in report.narrative.figures.items()} == {
         k: v.value for k, v in text.narrative.figures.items()
     }
+
+
+def _recognize_in_child(out: object) -> None:
+    inherited = ocr_engine._engine is None  # the parent's engine must not cross the fork
+    crop = _text_crop("执行率 96.79%")
+    out.put((inherited, ocr_engine.get_engine().recognize([crop])[0].text))  # type: ignore[attr-defined]
+
+
+def _flat(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def _text_crop(text: str) -> np.ndarray:
+    """One line of text drawn by MuPDF at 200 dpi, as the page reader crops it (BGR)."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=200, height=30)
+    page.insert_text((6, 20), text, fontname="china-s", fontsize=12)
+    pix = page.get_pixmap(dpi=200)
+    rgb = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.width, pix.n)[:, :, :3]
+    ys, xs = np.nonzero(rgb.min(axis=2) < 128)
+    pad = 8
+    box = rgb[max(0, ys.min() - pad) : ys.max() + pad, max(0, xs.min() - pad) : xs.max() + pad]
+    return cv2.cvtColor(np.ascontiguousarray(box), cv2.COLOR_RGB2BGR)
+
+
+@needs_ocr
+def test_forked_child_builds_its_own_engine() -> None:
+    """Recognizer threads do not survive a fork: a child that used its parent's engine hung."""
+    import multiprocessing as mp
+
+    ocr_engine.get_engine().recognize([_text_crop("预算")])  # the parent's engine and its threads are running
+    ctx = mp.get_context("fork")
+    out = ctx.Queue()
+    child = ctx.Process(target=_recognize_in_child, args=(out,))
+    child.start()
+    fresh, text = out.get(timeout=120)
+    child.join(timeout=30)
+    assert child.exitcode == 0
+    assert fresh
+    assert _flat(text) == "执行率96.79%"
+
+
+@needs_ocr
+def test_recognizer_lanes_read_what_one_lane_reads() -> None:
+    words = ["项目资金", "96.79%", "绩效目标完成情况", "执行率", "预算执行", "年度总体目标"]
+    crops = [_text_crop(t) for t in words]
+    one = ocr_engine.Engine(threads=1).recognize(crops)
+    two = ocr_engine.Engine(threads=2).recognize(crops)
+    assert [r.text for r in two] == [r.text for r in one]
+    assert [_flat(r.text) for r in one] == words

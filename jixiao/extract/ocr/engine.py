@@ -2,10 +2,10 @@
 
 ``rapidocr-onnxruntime`` ships its ONNX models inside the wheel and runs them
 with onnxruntime, so nothing is downloaded, ever.  It is imported lazily (a
-text PDF never pays for it) and one engine is made per process: the batch
-runner forks its workers before any OCR, so each worker builds its own and
-no onnxruntime thread pool crosses a fork.  When the package (or OpenCV) is
-missing the page fails as ``ocr_unavailable`` with the install command.
+text PDF never pays for it) and one engine is made per process; a forked
+child never uses its parent's (its threads stay behind in the parent), it
+builds its own.  When the package (or OpenCV) is missing the page fails as
+``ocr_unavailable`` with the install command.
 
 We call the detector and the recognizer separately instead of RapidOCR's
 all-in-one call: the page reader detects text once on a reduced page, cuts
@@ -14,6 +14,8 @@ never glues two cells' numbers together.  The recognizer pads short crops to
 48 px instead of RapidOCR's 320 px, and batches crops by width (see
 :meth:`Engine.recognize`): together these made pages three to six times
 faster on 2 cores and read the same text (``benchmarks/ocr_pages.py``).
+The batches then run side by side, one per core, each on one onnxruntime
+thread: another quarter off a text page.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +41,8 @@ INSTALL_HINT_EN = (
     f"OCR is not installed, scanned pages cannot be read: pip install '{REQUIREMENT}' (Python ≤ 3.12; "
     "if libGL.so.1 is missing, also pip install opencv-python-headless, or apt-get install libgl1)"
 )
-#: Environment variable: onnxruntime threads per model (default: onnxruntime's choice, all cores).
+#: Environment variable: threads for OCR (the detector's onnxruntime threads, and recognizer batches
+#: run side by side; default: onnxruntime's choice for the detector, one batch per usable core).
 THREADS_ENV = "JIXIAO_OCR_THREADS"
 #: Environment variable: comma-separated onnxruntime providers, e.g. ``CUDAExecutionProvider``.
 PROVIDERS_ENV = "JIXIAO_OCR_PROVIDERS"
@@ -96,6 +100,11 @@ class Engine:
         self._ocr = RapidOCR(**options)
         self.line_height = line_height
         self._rec_lock = threading.Lock()  # recognize() sets the recognizer's input shape per call
+        self._pool: ThreadPoolExecutor | None = None
+        lanes = 1 if gpu else max(1, threads or _usable_cores())
+        if lanes > 1:
+            self._ocr.text_rec = _single_threaded_recognizer(options)
+            self._pool = ThreadPoolExecutor(lanes, thread_name_prefix="jixiao-ocr")
         self.providers = tuple(self._ocr.text_rec.session.session.get_providers())
 
     def detect(self, image: np.ndarray) -> list[np.ndarray]:
@@ -123,19 +132,57 @@ class Engine:
             return self._recognize(crops, out)
 
     def _recognize(self, crops: Sequence[np.ndarray], out: list[Recognized]) -> list[Recognized]:
-        order = sorted(range(len(crops)), key=lambda i: _width(crops[i]))
-        batch: list[int] = []
-        for i in [*order, -1]:
-            if i >= 0 and len(batch) < REC_BATCH and (len(batch) + 1) * _width(crops[i]) <= REC_BATCH_PIXELS:
-                batch.append(i)
-                continue
-            if batch:
-                self._ocr.text_rec.rec_batch_num = len(batch)
-                results, _ = self._ocr.text_rec([crops[k] for k in batch])
-                for k, (text, score, *_) in zip(batch, results, strict=True):
-                    out[k] = Recognized(str(text), float(score))
-            batch = [i] if i >= 0 else []
+        rec = self._ocr.text_rec
+        rec.rec_batch_num = REC_BATCH  # each batch below is one call of the model
+
+        def run(batch: list[int]) -> tuple[list[int], list[Any]]:
+            return batch, rec([crops[k] for k in batch])[0]
+
+        batches = _batches(crops)
+        done = self._pool.map(run, batches) if self._pool is not None and len(batches) > 1 else map(run, batches)
+        for batch, results in done:
+            for k, (text, score, *_) in zip(batch, results, strict=True):
+                out[k] = Recognized(str(text), float(score))
         return out
+
+
+def _batches(crops: Sequence[np.ndarray]) -> list[list[int]]:
+    """Crop indices grouped by similar width, each group's padded size under ``REC_BATCH_PIXELS``."""
+    order = sorted(range(len(crops)), key=lambda i: _width(crops[i]))
+    out: list[list[int]] = []
+    batch: list[int] = []
+    for i in order:
+        if batch and (len(batch) >= REC_BATCH or (len(batch) + 1) * _width(crops[i]) > REC_BATCH_PIXELS):
+            out.append(batch)
+            batch = []
+        batch.append(i)
+    if batch:
+        out.append(batch)
+    return out
+
+
+def _usable_cores() -> int:
+    """Cores this process may run on (``taskset`` and container CPU sets included)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _single_threaded_recognizer(options: dict[str, Any]) -> Any:
+    """RapidOCR's recognizer with onnxruntime held to one thread per call.
+
+    Batches then run side by side, one per core (:meth:`Engine.recognize`).
+    A recognizer call is small (one text line, or a few cells), and
+    onnxruntime's own threads split it poorly: on the scanned samples' 181
+    narrative lines, two batches at a time on one thread each took 6.2 s
+    where one batch at a time on two threads took 8.0 s, on 2 cores.
+    """
+    from rapidocr_onnxruntime.ch_ppocr_rec import TextRecognizer
+    from rapidocr_onnxruntime.main import DEFAULT_CFG_PATH, UpdateParameters, read_yaml, update_model_path
+
+    config = UpdateParameters()(update_model_path(read_yaml(DEFAULT_CFG_PATH)), **{**options, "intra_op_num_threads": 1})
+    return TextRecognizer(config["Rec"])
 
 
 def _width(crop: np.ndarray) -> float:
@@ -146,6 +193,25 @@ def _width(crop: np.ndarray) -> float:
 
 _engine: Engine | None = None
 _lock = threading.Lock()
+
+
+_inherited: list[Engine] = []
+
+
+def _forget_engine_after_fork() -> None:
+    """A forked child builds its own engine: the parent's recognizer threads and
+    onnxruntime's thread pools do not exist in it, and work handed to them would
+    wait forever.  The parent's engine is kept, never used: destroying it would
+    join those missing threads and hang the child too."""
+    global _engine, _lock
+    if _engine is not None:
+        _inherited.append(_engine)
+    _engine = None
+    _lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_engine_after_fork)
 
 
 def _env_int(name: str) -> int | None:
