@@ -28,7 +28,10 @@ reader is not tuned to ours alone:
   down, both skewed by 1–2°;
 - ``project-consistent.letter.pdf``: an A4 sheet scanned at 150 dpi with
   strong JPEG compression, skewed by 3.5–4° (more than our own scans' 1°),
-  fitted into a US Letter page with bare white margins around it.
+  fitted into a US Letter page with bare white margins around it;
+- ``project-consistent.bold.pdf``: a dark black-and-white scan at 200 dpi,
+  strokes thickened by 3 px and cut to 1 bit, written by Pillow: bold
+  strokes fill the small characters' counters (完 reads as 究, 值 goes).
 
 ``<name>.broken-tounicode.pdf`` is the text PDF re-saved with its font's
 ToUnicode map deleted: the glyphs still draw correctly, but the text layer
@@ -120,6 +123,7 @@ class OtherScan:
     quality: int
     writer: str  # "pillow": one image per page, page sized from it | "letter": fitted into a Letter page
     seals: tuple[Seal, ...] = ()
+    bold: int = 0  # > 0: strokes thickened by this many pixels, page stored as 1 bit (a dark fax-mode scan)
 
 
 OTHER = (
@@ -142,6 +146,17 @@ OTHER = (
         dpi=150,
         quality=30,
         writer="letter",
+    ),
+    OtherScan(
+        "project-consistent.pdf",
+        "project-consistent.bold.pdf",
+        seed=20230704,
+        turns=(0, 0),
+        angles=(0.4, -0.6),
+        dpi=200,
+        quality=0,
+        writer="pillow",
+        bold=3,
     ),
 )
 LETTER = (612.0, 792.0)
@@ -314,14 +329,14 @@ def build_other(job: OtherScan) -> Path:
         images.append(scanned if seals else cv2.cvtColor(scanned, cv2.COLOR_RGB2GRAY))
     if job.writer == "pillow":
         buf = io.BytesIO()
-        pages = [Image.fromarray(img) for img in images]
+        pages = [_bold_bilevel(img, job.bold) if job.bold else Image.fromarray(img) for img in images]
         pages[0].save(
             buf,
             "PDF",
             resolution=job.dpi,
             save_all=True,
             append_images=pages[1:],
-            quality=job.quality,
+            **({} if job.bold else {"quality": job.quality}),  # 1-bit pages are CCITT G4, not JPEG
             creationDate=FIXED_DATE,
             modDate=FIXED_DATE,
         )
@@ -339,6 +354,12 @@ def build_other(job: OtherScan) -> Path:
     target = OUT / job.target
     target.write_bytes(out.tobytes(garbage=4, deflate=True, no_new_id=True))
     return target
+
+
+def _bold_bilevel(grey: np.ndarray, bold: int) -> Image.Image:
+    """Strokes thickened (a dark copier setting) and the page cut to 1 bit."""
+    thick = cv2.erode(grey, np.ones((bold, bold), np.uint8))
+    return Image.fromarray(thick > BILEVEL_THRESHOLD).convert("1")
 
 
 def build_broken(name: str) -> Path:

@@ -287,3 +287,23 @@ def test_two_line_cell_reads_whole() -> None:
     ]
     (line,) = sc.pieces_to_lines(1, pieces, [raw])
     assert line.text == "工程完工时间2022年11月28日"
+
+
+@needs_ocr
+def test_bold_bilevel_scan() -> None:
+    """A dark 1-bit scan (strokes 3 px thicker): 实际完成值 reads 实际宪成自 and 年度指标值
+    reads 年底指标值, so the headers are mended by their nearest spellings; stray specks
+    around values (“12处, ·≤320.5万元, 96.5%6 *) and misread signs (v 90%, .290%) are
+    mended in their columns.  Every mend is on the audit trail."""
+    text, ocr = _pair("project-consistent.bold.pdf")
+    mended = {(r.field, r.repaired) for r in ocr.repairs if r.reason == "ocr"}
+    assert {("target", "年度指标值"), ("actual", "实际完成值"), ("target", "≥90%"), ("actual", "12处")} <= mended
+    for line in ("total", "current_appropriation", "prior_carryover", "other"):
+        assert _fund(getattr(ocr.funds, line)) == _fund(getattr(text.funds, line)), line
+    assert len(ocr.indicators) == len(text.indicators)
+    for t, o in zip(text.indicators, ocr.indicators, strict=True):
+        assert (o.level1, o.level2, o.weight, o.score) == (t.level1, t.level2, t.weight, t.score), t.name
+        assert o.actual_parsed == t.actual_parsed, t.name
+    differing = {t.name for t, o in zip(text.indicators, ocr.indicators, strict=True) if o.target_parsed != t.target_parsed}
+    assert differing <= {"改造供水管网"}  # ≥85公里 read as ≥85公量: no unit to mend it to
+    assert (ocr.total_weight, ocr.total_score, ocr.grade) == (text.total_weight, text.total_score, text.grade)

@@ -9,9 +9,11 @@ canonical word, and the caller records the repair.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import regex
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from jixiao.normalize.labels import split_stated_weight
 from jixiao.normalize.memo import per_document
@@ -49,6 +51,58 @@ def match_field(
         return name
     found = prefixes.match(key)
     return found.lastgroup.rsplit("_", 1)[0] if found and found.lastgroup else None
+
+
+#: A misread header is mended only against spellings this long (shorter words
+#: sit one edit from one another: 执行率 and 执行数) ...
+MIN_FUZZY_HEADER = 4
+#: ... and at most this many edits away: one for a four-character spelling, two
+#: for longer ones (a bold scan's 实际究成 lost 值 as well as 完).
+MAX_HEADER_EDITS = 2
+
+
+def _header_edits(word: str) -> int:
+    return 1 if len(word) <= MIN_FUZZY_HEADER else MAX_HEADER_EDITS
+
+
+@per_document
+def fuzzy_field(text: str | None, table: Sequence[tuple[str, Sequence[str]]]) -> tuple[str, str] | None:
+    """``(field, spelling)`` for a header a few edits away from exactly one field's spellings.
+
+    For headers that :func:`match_field` cannot place because OCR misread a
+    character or two (a bold scan's ``实际究成`` for ``实际完成值``).  The
+    header may also run on past the spelling (its first characters are
+    compared too), but may lack at most one of its characters.  Spellings
+    shorter than ``MIN_FUZZY_HEADER`` are never matched this way.  The field
+    with the nearest spelling wins (``年底指标值`` is one edit from 年度指标值,
+    two from 调整指标值); a tie between two fields matches neither.
+
+    Example: ``fuzzy_field("实际究成", vocab.INDICATOR_COLUMNS)`` → ``("actual", "实际完成值")``
+    """
+    return _nearest(header_key(text), table)
+
+
+def _nearest(key: str, table: Sequence[tuple[str, Sequence[str]]]) -> tuple[str, str] | None:
+    """The field whose spelling is fewest edits from ``key`` (see :func:`fuzzy_field`)."""
+    if len(key) < MIN_FUZZY_HEADER - 1:
+        return None
+    best: dict[str, tuple[int, str]] = {}  # field → (fewest edits, its spelling)
+    for name, words in table:
+        for word in words:
+            if len(word) < MIN_FUZZY_HEADER or len(key) < len(word) - 1:
+                continue  # short words, and a header cut to a word's start (绩效指标 of 绩效指标名称)
+            edits = _header_edits(word)
+            dist = min(
+                Levenshtein.distance(key, word, score_cutoff=edits),
+                Levenshtein.distance(key[: len(word)], word, score_cutoff=edits),
+            )
+            if dist <= edits and dist < best.get(name, (edits + 1, ""))[0]:
+                best[name] = (dist, word)
+    if not best:
+        return None
+    fewest = min(d for d, _ in best.values())
+    nearest = [(name, word) for name, (d, word) in best.items() if d == fewest]
+    return nearest[0] if len(nearest) == 1 else None
 
 
 _MATCHERS: dict[int, tuple[Sequence[tuple[str, Sequence[str]]], dict[str, str], regex.Pattern[str]]] = {}
@@ -107,4 +161,17 @@ def canonical_label(text: str | None, vocab: Sequence[str]) -> tuple[str | None,
     best = process.extract(label, vocab, scorer=fuzz.ratio, limit=2)
     if best and best[0][1] >= FUZZY_CUTOFF and (len(best) == 1 or best[1][1] < best[0][1]):
         return str(best[0][0]), True
+    # OCR: a character or two misread, specks beside it (质量措标·)
+    near = _nearest(label.strip(_SPECKS), _label_table(tuple(vocab)))
+    if near is not None:
+        return near[1], True
     return label, False
+
+
+#: Marks a dark scan's specks are read as, around a label.
+_SPECKS = "·•・.,，、'\"“”‘’`*"
+
+
+@lru_cache(maxsize=16)
+def _label_table(vocab: tuple[str, ...]) -> tuple[tuple[str, tuple[str]], ...]:
+    return tuple((word, (word,)) for word in vocab)

@@ -62,9 +62,13 @@ _NUMERIC_BODY = re.compile(r"[0-9OoDIl|!ZzSsB〇.,%‰]+")
 _DECIMAL_COMMA = re.compile(r"^([+-]?[0-9]+)[,，]([0-9]{1,2})(?=%|‰|$)")
 _DECIMAL_DOT_LIKE = re.compile(r"^([+-]?[0-9]+)[。·•・˙．]([0-9]+)")
 _UNIT_TAIL = re.compile(r"^(?P<num>[^\u4e00-\u9fff%‰]*)(?P<tail>.*)$", re.DOTALL)
-_SPLIT_LEAD = re.compile(r"^(W|w|Q|2|Z|z|≧|>=|=>)\s+(?=[0-9])")
+_SPLIT_LEAD = re.compile(r"^(W|w|V|v|Q|2|Z|z|≧|>=|=>)\s+(?=[0-9])")
 _LETTER_LEAD = re.compile(r"^(W|w|Q|≧|>=|=>)\s*(?=[0-9])")
 _YUAN_AFTER_DIGIT = re.compile(r"(?<=[0-9])兀")
+# Specks of a dark scan read as marks before a value (“12处, ·≤320.5万元) or after
+# its percent sign (96.5%6 *): no value starts or ends that way.
+_STRAY_LEAD = re.compile(r"^[“”\"'‘’`·•・.,，、:：;；*]+\s*(?=[0-9≥≤<>])")
+_STRAY_TAIL = re.compile(r"(?<=[%‰])[\s0-9*·•.,，、'\"“”]+$")
 
 
 def _reads(kind: ValueKind, text: str) -> bool:
@@ -105,7 +109,8 @@ def repair_value(kind: ValueKind, text: str | None) -> str | None:
 
     Example: ``repair_value("number", "IO")`` → ``"10"``;
     ``repair_value("amount", "785，21")`` → ``"785.21"``;
-    ``repair_value("measure", "300万兀")`` → ``"300万元"``.
+    ``repair_value("measure", "300万兀")`` → ``"300万元"``;
+    ``repair_value("measure", "“12处")`` → ``"12处"``.
     """
     cleaned = clean_text(text)
     if cleaned is None or is_blank(cleaned):
@@ -115,6 +120,10 @@ def repair_value(kind: ValueKind, text: str | None) -> str | None:
         return None
     if unit_fixed != cleaned and _reads(kind, unit_fixed):
         return unit_fixed
+    trimmed = _STRAY_TAIL.sub("", _STRAY_LEAD.sub("", unit_fixed))
+    if trimmed != unit_fixed and _reads(kind, trimmed):
+        return trimmed
+    unit_fixed = trimmed
     if kind == "measure":
         lead = _lead_sign(unit_fixed)
         if lead is not None:
@@ -178,7 +187,7 @@ def repair_target(
     cleaned = clean_text(target)
     if cleaned is None or is_blank(cleaned):
         return None
-    fixed = _fix_units(cleaned)
+    fixed = _STRAY_LEAD.sub("", _fix_units(cleaned))
     comparator, _body = split_comparator(fixed.replace(" ", ""))
     if comparator is not None:
         return fixed if fixed != cleaned else None

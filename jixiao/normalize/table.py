@@ -18,11 +18,11 @@ import regex
 from jixiao.extract.grid import Cell, Grid
 from jixiao.models import Box, FundLine, Funds, Goals, Indicator, Repair
 from jixiao.normalize import vocab
-from jixiao.normalize.canon import canonical_label, header_key, match_field, strip_lead
+from jixiao.normalize.canon import canonical_label, fuzzy_field, header_key, match_field, strip_lead
 from jixiao.normalize.labels import parse_grade, split_stated_weight
 from jixiao.normalize.memo import per_document
 from jixiao.normalize.numbers import is_blank, parse_amount, parse_decimal, parse_rate
-from jixiao.normalize.ocr_repair import ValueKind, repair_value
+from jixiao.normalize.ocr_repair import ValueKind, repair_target, repair_value
 from jixiao.normalize.targets import parse_comparator, parse_measure
 from jixiao.normalize.text import clean_text, compact
 
@@ -100,6 +100,14 @@ def _header_columns(view: RowView, table: Sequence[tuple[str, Sequence[str]]]) -
                     cols[f"{owner}_weight"] = cell
                 continue
             cols[name] = cell
+    # A header OCR misread by one character, for a field still missing: looked
+    # for only in a row that already reads as a header, never among values.
+    for cell in own if len(cols) >= MIN_HEADER_HITS else ():
+        if any(c is cell for c in cols.values()) or match_field(cell.text, table) is not None:
+            continue
+        near = fuzzy_field(cell.text, table)
+        if near is not None and near[0] not in cols:
+            cols[near[0]] = cell
     first_weight = cols.get("weight")
     if first_weight is not None and "level1" in cols and _next_to(own, cols["level1"], first_weight):
         later = [c for c in own if c.col > first_weight.col and match_field(c.text, table) == "weight"]
@@ -158,7 +166,8 @@ def detect_unit(texts: Sequence[str]) -> str | None:
     return None
 
 
-def _fund_line(view: RowView, label: str, cols: dict[str, Cell], unit: str) -> FundLine:
+def _fund_line(view: RowView, label: str, cols: dict[str, Cell], unit: str, repairs: list[Repair]) -> FundLine:
+    """One row of the fund block; value cells OCR damaged (``291,40``) are mended onto ``repairs``."""
     values: dict[str, Decimal | None] = {}
     boxes: dict[str, Box] = {}
     for name, header in cols.items():
@@ -166,6 +175,12 @@ def _fund_line(view: RowView, label: str, cols: dict[str, Cell], unit: str) -> F
         text = _text(cell)
         if cell is not None:
             boxes[name] = cell.box
+        if text is not None and cell is not None:
+            kind: ValueKind = "rate" if name == "execution_rate" else "number" if name in ("weight", "score") else "amount"
+            fixed = repair_value(kind, text)
+            if fixed is not None and fixed != text:
+                repairs.append(Repair(name, text, fixed, cell.page, cell.row, cell.box, "ocr"))
+                text = fixed
         if text is None:
             values[name] = None
         elif name == "execution_rate":
@@ -244,6 +259,7 @@ class _Reader:
         self.views = [RowView(self.occ[r], r) for r in range(grid.nrows)]
         self.parts = TableParts()
         self.title = title
+        self.signs_seen = False  # set per indicator block (_indicators)
 
     def read(self) -> TableParts:
         r = 0
@@ -253,10 +269,12 @@ class _Reader:
             fund_cols = _header_columns(view, vocab.FUND_COLUMNS)
             ind_cols = _header_columns(view, vocab.INDICATOR_COLUMNS)
             if len(ind_cols) >= MIN_HEADER_HITS and ("name" in ind_cols or "level1" in ind_cols):
+                self._mended_headers(ind_cols, vocab.INDICATOR_COLUMNS)
                 r = self._indicators(r, ind_cols)
             elif len(fund_cols) >= MIN_HEADER_HITS and (
                 "execution_rate" in fund_cols or "executed" in fund_cols
             ):
+                self._mended_headers(fund_cols, vocab.FUND_COLUMNS)
                 r = self._funds(r, fund_cols)
             elif self._goals(r):
                 r += 2
@@ -264,6 +282,38 @@ class _Reader:
                 _key_values(view, self.parts)
                 r += 1
         return self.parts
+
+    def _mended_target(
+        self,
+        view: RowView,
+        cols: dict[str, Cell],
+        target: str | None,
+        actual: str | None,
+        weight: Decimal | None,
+        score: Decimal | None,
+    ) -> str | None:
+        """A 年度指标值 whose ``≥`` OCR misread (``2 90%``, ``W90%``), mended and put on the audit trail."""
+        key = "target_adjusted" if "target_adjusted" in cols and _text(_value_cell(view, cols["target_adjusted"])) else "target"
+        cell = _value_cell(view, cols[key]) if key in cols else None
+        if target is None or cell is None:
+            return target
+        full_score = None if weight is None or score is None else score >= weight
+        fixed = repair_target(target, actual, self.signs_seen, full_score)
+        if fixed is None or fixed == target:
+            return target
+        self.parts.repairs.append(Repair(key, target, fixed, cell.page, cell.row, cell.box, "ocr"))
+        return fixed
+
+    def _mended_headers(self, cols: dict[str, Cell], table: Sequence[tuple[str, Sequence[str]]]) -> None:
+        """Headers placed by :func:`fuzzy_field` go on the audit trail."""
+        for name, cell in cols.items():
+            if match_field(cell.text, table) is not None:
+                continue
+            near = fuzzy_field(cell.text, table)
+            if near is not None:
+                self.parts.repairs.append(
+                    Repair(name, header_key(cell.text), near[1], cell.page, cell.row, cell.box, "ocr")
+                )
 
     def _funds(self, r: int, cols: dict[str, Cell]) -> int:
         header = self.views[r]
@@ -281,12 +331,18 @@ class _Reader:
             labels = [c for c in view.own() if c.col < first.col]
             label = clean_text(labels[-1].text) if labels else None
             key = _fund_row_key(label) if label else None
+            if key is None and label and (near := fuzzy_field(strip_lead(label), vocab.FUND_ROWS)) is not None:
+                key = near[0]  # a row label OCR misread (当年财政摄浆)
+                misread = compact(label) or label
+                lead = misread[: len(misread) - len(strip_lead(misread))]  # 其中: stays
+                parts.repairs.append(Repair(key, misread, lead + near[1], labels[-1].page, row, labels[-1].box, "ocr"))
+                label = lead + near[1]
             if key is None and not labels and row == r + 1 and row <= span_end and not lines:
                 key, label = "total", "合计"  # one unlabelled value row under its header
             if key is None and row > span_end:
                 break
             if key is not None and label is not None:
-                line = _fund_line(view, compact(label) or label, cols, unit)
+                line = _fund_line(view, compact(label) or label, cols, unit, parts.repairs)
                 if key == "extra":
                     extra.append(line)
                 elif key not in lines:
@@ -347,6 +403,10 @@ class _Reader:
     def _indicators(self, r: int, cols: dict[str, Cell]) -> int:
         parts = self.parts
         parts.has_indicator_header = True
+        # Whether other targets carry a comparator: a bare 290% among ≥ targets is a misread ≥90%.
+        self.signs_seen = "target" in cols and any(
+            parse_measure(_text(view.at(cols["target"].col))).comparator is not None for view in self.views[r + 1 :]
+        )
         indicator_at: dict[int, int] = {}  # grid row → row of the indicator there
         level1 = level2 = None
         row = r + 1
@@ -427,6 +487,7 @@ class _Reader:
                 score = value
         target = own_text("target_adjusted") or own_text("target")
         actual = own_text("actual")
+        target = self._mended_target(view, cols, target, actual, weight, score)
         comparator = own_text("comparator")
         if comparator is not None and parse_comparator(comparator) is None:
             comparator = None  # 指标性质 that says 定量/定性 is not a comparator
