@@ -10,17 +10,21 @@ behind them are tested alone below, most without the OCR engine.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 import pymupdf
 import pytest
 
+from jixiao.extract.document import extract_path
 from jixiao.extract.lattice import RawCell, RawGrid
 from jixiao.extract.ocr import image as im
 from jixiao.extract.ocr import orient
 from jixiao.extract.ocr import scan as sc
 from jixiao.extract.ocr.engine import Recognized
-from jixiao.models import Report
+from jixiao.extract.ocr.pages import shown_box
+from jixiao.models import Box, Report
 from jixiao.normalize.text import squeeze
 from tests.conftest import SAMPLES
 from tests.test_ocr import _fund, _glyph, _report, _similar, needs_ocr
@@ -307,3 +311,34 @@ def test_bold_bilevel_scan() -> None:
     differing = {t.name for t, o in zip(text.indicators, ocr.indicators, strict=True) if o.target_parsed != t.target_parsed}
     assert differing <= {"改造供水管网"}  # ≥85公里 read as ≥85公量: no unit to mend it to
     assert (ocr.total_weight, ocr.total_score, ocr.grade) == (text.total_weight, text.total_score, text.grade)
+
+
+def test_shown_box_turns_back() -> None:
+    box = Box.of(2, 10, 20, 110, 40)
+    upright = sc.OcrPage(2, 600, 800, [], [], [], 0.0)
+    assert shown_box(box, replace(upright, turned=180)) == Box.of(2, 490, 760, 590, 780)
+    # a quarter turn: the upright page is 600 wide, the page as shown 800 wide
+    assert shown_box(box, replace(upright, turned=90)) == Box.of(2, 20, 490, 40, 590)
+    assert shown_box(box, replace(upright, turned=270)) == Box.of(2, 760, 10, 780, 110)
+    assert shown_box(box, upright) == box
+
+
+@needs_ocr
+def test_evidence_boxes_on_the_page_as_shown() -> None:
+    """Boxes of a turned scan are where the text is on the page a viewer shows (and the
+    evidence crops are cut from), not on the page turned upright."""
+    path = SCANNED / "project-consistent.rotated.pdf"
+    with pymupdf.open(path) as doc:
+        shown = [pymupdf.Rect(p.rect) for p in doc]
+    extracted = extract_path(path)
+    (table,) = extracted.tables
+    for cell in table.grid.cells:
+        r = shown[cell.page - 1]
+        assert -1 <= cell.box.x0 < cell.box.x1 <= r.width + 1 and -1 <= cell.box.y0 < cell.box.y1 <= r.height + 1
+    rows = {c.row: c for c in table.grid.cells if c.col == 0 and c.page == 2}
+    first, last = rows[min(rows)], rows[max(rows)]
+    assert first.box.y0 > last.box.y1  # page 2 is upside down: the table's first row is at the bottom
+    top = sorted((c for c in table.grid.cells if c.row == first.row), key=lambda c: c.col)
+    assert top[0].box.x0 > top[1].box.x0  # ... and its first column on the right
+    sideways = [p.box for p in extracted.paragraphs if p.box is not None and p.box.page == 1]
+    assert sideways and all(b.y1 - b.y0 > b.x1 - b.x0 for b in sideways)  # page 1: lines run up the page

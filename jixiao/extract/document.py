@@ -22,7 +22,7 @@ from jixiao.extract.chars import TEXT_FLAGS, Char, read_rawdict
 from jixiao.extract.grid import Grid
 from jixiao.extract.narrative import Line, Paragraph, ParagraphBuilder, page_lines
 from jixiao.extract.ocr.decide import Decision, text_method
-from jixiao.extract.ocr.pages import ocr_grids, page_decision, read_page_image
+from jixiao.extract.ocr.pages import ocr_grids, ocr_lines, page_decision, read_page_image
 from jixiao.extract.pdf import PdfLimits, open_pdf, read_bytes, sha256_of
 from jixiao.extract.tables import PageGrid, TableBlock, TableFinder, TextMap, page_grids
 from jixiao.extract.traditional import looks_traditional, to_simplified
@@ -99,7 +99,7 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
             if decision.method == "ocr":
                 try:
                     scan = read_page_image(page, page_no)
-                    lines = scan.lines
+                    lines = ocr_lines(scan)
                 except OcrUnavailable as exc:
                     ocr_error = exc
                     decision = Decision("text", "blank")  # a page nothing could read

@@ -8,13 +8,16 @@ table finder stitches, exactly as for a text page.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import pymupdf
 
 from jixiao.errors import OcrUnavailable
+from jixiao.extract.narrative import Line
 from jixiao.extract.ocr.decide import MIN_TEXT_CHARS, NO_TEXT_IMAGE_COVER, Decision, decide, needs_images, text_stats
 from jixiao.extract.tables import PageGrid, TextMap, grids_from_raws
+from jixiao.models import Box
 
 if TYPE_CHECKING:  # the reader needs OpenCV and NumPy: imported only when a page is OCR'd
     from jixiao.extract.ocr.scan import OcrPage
@@ -55,5 +58,38 @@ def read_page_image(page: pymupdf.Page, page_no: int) -> OcrPage:
 
 
 def ocr_grids(scan: OcrPage, text_map: TextMap | None = None) -> list[PageGrid]:
-    """The page's table grids filled with the OCR'd text."""
-    return grids_from_raws(scan.raws, scan.chars, scan.page, scan.height, text_map)
+    """The page's table grids filled with the OCR'd text, their cells' boxes on the page as shown."""
+    grids = grids_from_raws(scan.raws, scan.chars, scan.page, scan.height, text_map)
+    if not scan.turned:
+        return grids
+    return [
+        replace(pg, grid=replace(pg.grid, cells=tuple(replace(c, box=shown_box(c.box, scan)) for c in pg.grid.cells)))
+        for pg in grids
+    ]
+
+
+def ocr_lines(scan: OcrPage) -> list[Line]:
+    """The page's OCR'd lines, their boxes on the page as shown."""
+    if not scan.turned:
+        return scan.lines
+    return [replace(ln, box=shown_box(ln.box, scan)) for ln in scan.lines]
+
+
+def shown_box(box: Box, scan: OcrPage) -> Box:
+    """A box read on a page turned upright, put back on the page as PyMuPDF shows it.
+
+    A sheet scanned sideways or upside down is read turned clockwise by
+    ``scan.turned`` degrees; its pieces are in that upright page's points
+    (``scan.width`` × ``scan.height``).  Evidence crops are cut from the page
+    as shown, so boxes go back the other way.
+
+    Example: turned 180 on a 600 × 800 page, ``(10, 20, 110, 40)`` → ``(490, 760, 590, 780)``.
+    """
+    w, h = scan.width, scan.height
+    if scan.turned == 90:
+        return Box.of(box.page, box.y0, w - box.x1, box.y1, w - box.x0)
+    if scan.turned == 180:
+        return Box.of(box.page, w - box.x1, h - box.y1, w - box.x0, h - box.y0)
+    if scan.turned == 270:
+        return Box.of(box.page, h - box.y1, box.x0, h - box.y0, box.x1)
+    return box
