@@ -82,6 +82,17 @@ def _across_cells(run: Char, xs: Sequence[float], ys: Sequence[float], cell_of: 
     return first != last and (first is None or last is None or cell_of.get(first) != cell_of.get(last))
 
 
+def _ends_in(run: Char, x0: float, x1: float, y0: float, y1: float) -> bool:
+    """Whether the centres of a run's first and last characters lie in ``[x0, x1) × [y0, y1)``."""
+    first, last = run.parts[0][1], run.parts[-1][1]
+    return (
+        x0 <= (first[0] + first[2]) / 2 < x1
+        and x0 <= (last[0] + last[2]) / 2 < x1
+        and y0 <= (first[1] + first[3]) / 2 < y1
+        and y0 <= (last[1] + last[3]) / 2 < y1
+    )
+
+
 def raw_to_grid(raw: RawGrid, chars: Sequence[Char], page: int, text_map: TextMap | None = None) -> Grid:
     """Fill a ruling-line grid with the page's characters."""
     cell_of: dict[tuple[int, int], int] = {}
@@ -93,16 +104,22 @@ def raw_to_grid(raw: RawGrid, chars: Sequence[Char], page: int, text_map: TextMa
     xs, ys = raw.xs, raw.ys
     left, right, top, bottom = xs[0], xs[-1], ys[0], ys[-1]
     for run in chars:
-        if run.parts and _across_cells(run, xs, ys, cell_of):
-            for ch in split_run(run):
-                pos = locate(xs, ys, ch)
-                if pos is not None and pos in cell_of:
-                    bucket[cell_of[pos]].append(ch)
-            continue
-        # the usual case, inlined: one character or a whole run, placed by its centre
         cx, cy = (run.x0 + run.x1) / 2, (run.y0 + run.y1) / 2
-        if left <= cx < right and top <= cy < bottom:
-            at = cell_of.get((bisect_right(ys, cy) - 1, bisect_right(xs, cx) - 1))
+        inside = left <= cx < right and top <= cy < bottom
+        if inside:
+            r, c = bisect_right(ys, cy) - 1, bisect_right(xs, cx) - 1
+        # A run whose first and last characters' centres lie in the cell of its own
+        # centre (the usual case, tested here without a search) straddles no border.
+        if run.parts and not (inside and _ends_in(run, xs[c], xs[c + 1], ys[r], ys[r + 1])):
+            if _across_cells(run, xs, ys, cell_of):
+                for ch in split_run(run):
+                    pos = locate(xs, ys, ch)
+                    if pos is not None and pos in cell_of:
+                        bucket[cell_of[pos]].append(ch)
+                continue
+        # one character or a whole run, placed by its centre
+        if inside:
+            at = cell_of.get((r, c))
             if at is not None:
                 bucket[at].append(run)
     texts = [chars_to_text(bucket.get(i, ())) for i in range(len(raw.cells))]
