@@ -22,7 +22,7 @@ _CLAUSE = regex.compile(r"[;；]|。.")  # a heading is one phrase, not a list o
 FOOTER = regex.compile(r"^[-—–\s]*(?:第\s*)?\d{1,4}\s*(?:页)?[-—–\s]*(?:共\s*\d+\s*页)?$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Paragraph:
     page: int
     text: str
