@@ -48,16 +48,9 @@ class Box:
     @classmethod
     def of(cls, page: int, x0: float, y0: float, x1: float, y1: float) -> Box:
         """A box rounded to 0.01 pt: finer is noise, and rounding makes records round-trip."""
-        # What the dataclass's __init__ does, without its lookups, and round(v * 100) / 100
-        # rather than round(v, 2), which is twice as slow: pages make hundreds of boxes.
-        # (Both give the double nearest a whole hundredth.)
-        box = _new_object(cls)
-        _set(box, "page", page)
-        _set(box, "x0", round(x0 * 100) / 100)
-        _set(box, "y0", round(y0 * 100) / 100)
-        _set(box, "x1", round(x1 * 100) / 100)
-        _set(box, "y1", round(y1 * 100) / 100)
-        return box
+        # round(v * 100) / 100 rather than round(v, 2), which is twice as slow: pages make
+        # hundreds of boxes.  (Both give the double nearest a whole hundredth.)
+        return _box(page, round(x0 * 100) / 100, round(y0 * 100) / 100, round(x1 * 100) / 100, round(y1 * 100) / 100)
 
     def __reduce__(self) -> tuple[Callable[..., Box], tuple[int, float, float, float, float]]:
         # A plain tuple of fields pickles and loads several times faster than the
@@ -66,7 +59,7 @@ class Box:
 
 
 def _box(page: int, x0: float, y0: float, x1: float, y1: float) -> Box:
-    """A box from fields already rounded (unpickling)."""
+    """What the dataclass's ``__init__`` does, without its lookups (for :meth:`Box.of` and unpickling)."""
     box = _new_object(Box)
     _set(box, "page", page)
     _set(box, "x0", x0)
