@@ -93,10 +93,12 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
             plain = first_plain.pop(page_no - 1, None)
             if plain is None:
                 plain = page.get_text(textpage=textpage)
-            lines, chars = _read_text_layer(page, page_no, textpage, finder.wants(_mapped(plain, text_map)))
+            wanted = finder.wants(_mapped(plain, text_map))
+            lines, chars = _read_text_layer(page, page_no, textpage, wanted)
             decision = page_decision(page, "\n".join(ln.text for ln in lines))
             scan: OcrPage | None = None
-            if decision.method == "ocr":
+            read_by_ocr = decision.method == "ocr"
+            if read_by_ocr:
                 try:
                     scan = read_page_image(page, page_no)
                     lines = ocr_lines(scan)
@@ -112,7 +114,9 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
                 front.append(text)
             if year_hint is None and (m := _FISCAL_YEAR.search(text)):
                 year_hint = int(m.group(1))
-            used = finder.feed(page_no, text, _grid_reader(page, page_no, scan, text_map, textpage, chars))
+            if read_by_ocr:  # the text layer said nothing true: ask again with what OCR read
+                wanted = finder.wants(text)
+            used = finder.feed(page_no, wanted, _grid_reader(page, page_no, scan, text_map, textpage, chars))
             areas = [area for pg in used for area in table_areas(pg.grid)]
             paragraphs.feed([ln for ln in lines if not _inside(ln.box, areas)] if areas else lines)
             if page_no % SHRINK_EVERY == 0:

@@ -232,8 +232,9 @@ class TableFinder:
         """Whether a page with this text will be searched for grids."""
         return self._open is not None or is_candidate_page(text)
 
-    def feed(self, page_no: int, text: str, read_grids: Callable[[], list[PageGrid]]) -> list[PageGrid]:
-        if not self.wants(text):
+    def feed(self, page_no: int, wanted: bool, read_grids: Callable[[], list[PageGrid]]) -> list[PageGrid]:
+        """``wanted``: what :meth:`wants` said of this page's text."""
+        if not wanted:
             return []
         grids = read_grids()
         used: list[PageGrid] = []

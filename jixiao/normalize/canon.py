@@ -9,7 +9,6 @@ canonical word, and the caller records the repair.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 
 import regex
 from rapidfuzz import fuzz, process
@@ -162,7 +161,7 @@ def canonical_label(text: str | None, vocab: Sequence[str]) -> tuple[str | None,
     if best and best[0][1] >= FUZZY_CUTOFF and (len(best) == 1 or best[1][1] < best[0][1]):
         return str(best[0][0]), True
     # OCR: a character or two misread, specks beside it (质量措标·)
-    near = _nearest(label.strip(_SPECKS), _label_table(tuple(vocab)))
+    near = _nearest(label.strip(_SPECKS), [(word, (word,)) for word in vocab])
     if near is not None:
         return near[1], True
     return label, False
@@ -171,7 +170,3 @@ def canonical_label(text: str | None, vocab: Sequence[str]) -> tuple[str | None,
 #: Marks a dark scan's specks are read as, around a label.
 _SPECKS = "·•・.,，、'\"“”‘’`*"
 
-
-@lru_cache(maxsize=16)
-def _label_table(vocab: tuple[str, ...]) -> tuple[tuple[str, tuple[str]], ...]:
-    return tuple((word, (word,)) for word in vocab)

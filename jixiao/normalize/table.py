@@ -287,13 +287,13 @@ class _Reader:
         self,
         view: RowView,
         cols: dict[str, Cell],
+        key: str,
         target: str | None,
         actual: str | None,
         weight: Decimal | None,
         score: Decimal | None,
     ) -> str | None:
         """A 年度指标值 whose ``≥`` OCR misread (``2 90%``, ``W90%``), mended and put on the audit trail."""
-        key = "target_adjusted" if "target_adjusted" in cols and _text(_value_cell(view, cols["target_adjusted"])) else "target"
         cell = _value_cell(view, cols[key]) if key in cols else None
         if target is None or cell is None:
             return target
@@ -485,9 +485,9 @@ class _Reader:
                 weight = value
             else:
                 score = value
-        target = own_text("target_adjusted") or own_text("target")
+        target_key = "target_adjusted" if own_text("target_adjusted") else "target"
         actual = own_text("actual")
-        target = self._mended_target(view, cols, target, actual, weight, score)
+        target = self._mended_target(view, cols, target_key, own_text(target_key), actual, weight, score)
         comparator = own_text("comparator")
         if comparator is not None and parse_comparator(comparator) is None:
             comparator = None  # 指标性质 that says 定量/定性 is not a comparator

@@ -324,21 +324,9 @@ def pieces_to_lines(page_no: int, pieces: Sequence[Piece], raws: Sequence[RawGri
         groups.setdefault(_region(p, raws), []).append(p)
     lines: list[Line] = []
     for region, region_pieces in groups.items():
-        rows: list[list[Piece]] = []
-        for p in sorted(region_pieces, key=lambda q: (q.cy, q.x0)):
-            for row in rows:
-                ref = row[-1]
-                overlap = min(ref.y1, p.y1) - max(ref.y0, p.y0)
-                if overlap >= 0.5 * min(ref.height, p.height):
-                    row.append(p)
-                    break
-            else:
-                rows.append([p])
-        for row in rows:
+        for row in _text_lines(region_pieces):
             if region >= 0:
-                row[:] = _cell_order(row, raws[region])
-            else:
-                row.sort(key=lambda q: q.x0)
+                row = _cell_order(row, raws[region])
             x0, y0 = min(q.x0 for q in row), min(q.y0 for q in row)
             x1, y1 = max(q.x1 for q in row), max(q.y1 for q in row)
             size = max(q.height for q in row) * SIZE_OF_BOX
