@@ -49,6 +49,7 @@ class Char(NamedTuple):
 
 
 TEXT_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE
+_new_tuple = tuple.__new__  # builds a Char without the named tuple's Python-level __new__
 RUN_GAP = 0.15  # characters closer than this (× font size) are one run of text
 
 
@@ -62,12 +63,42 @@ def page_chars(page: pymupdf.Page, textpage: pymupdf.TextPage | None = None) -> 
     return read_rawdict(0, page.get_text("rawdict", flags=TEXT_FLAGS, textpage=textpage))[1]
 
 
+def read_dict(page_no: int, text_dict: dict[str, Any], with_spans: bool = False) -> tuple[list[Line], list[Char]]:
+    """A page's visual lines from ``get_text("dict")``, and (``with_spans``) its spans as coarse runs.
+
+    A span becomes one Char without ``parts``: its text, box and size.  That
+    is what the character runs of :func:`read_rawdict` give once placed in
+    cells, wherever a span lies wholly inside one cell (see
+    :func:`jixiao.extract.tables.spans_fit`): MuPDF's spans already hold the
+    spaces, real or synthetic, at which runs end.  ``dict`` costs half of
+    ``rawdict``, and a span costs one Char instead of one per character.
+    """
+    lines: list[Line] = []
+    spans: list[Char] = []
+    for block in text_dict["blocks"]:
+        for line in block.get("lines", ()):
+            line_spans = line["spans"]
+            line_size = 0.0
+            for span in line_spans:
+                size = float(span["size"])
+                if size > line_size:
+                    line_size = size
+                if with_spans and span["text"]:
+                    x0, y0, x1, y1 = span["bbox"]
+                    spans.append(_new_tuple(Char, (span["text"], x0, y0, x1, y1, size, ())))
+            text = "".join([s["text"] for s in line_spans])
+            if text.strip():
+                x0, y0, x1, y1 = line["bbox"]
+                lines.append(Line(page_no, text, Box.of(page_no, x0, y0, x1, y1), line_size))
+    return lines, spans
+
+
 def read_rawdict(page_no: int, raw: dict[str, Any]) -> tuple[list[Line], list[Char]]:
     """A page's visual lines and its character runs, in one pass over ``get_text("rawdict")``.
 
     A page that may hold a table is read this way (its cells need every
     character's box); its lines then cost no second extraction.  The lines
-    are those :func:`jixiao.extract.narrative.page_lines` makes of ``dict``.
+    are those :func:`read_dict` makes of ``dict``.
     """
     lines: list[Line] = []
     out: list[Char] = []
@@ -95,9 +126,6 @@ def read_rawdict(page_no: int, raw: dict[str, Any]) -> tuple[list[Line], list[Ch
                 x0, y0, x1, y1 = line["bbox"]
                 lines.append(Line(page_no, text, Box.of(page_no, x0, y0, x1, y1), line_size))
     return lines, out
-
-
-_new_tuple = tuple.__new__  # builds a Char without the named tuple's Python-level __new__
 
 
 def _run(run: list[Part], size: float) -> Char:

@@ -18,9 +18,9 @@ import pymupdf
 import regex
 
 from jixiao.errors import OcrUnavailable
-from jixiao.extract.chars import TEXT_FLAGS, Char, read_rawdict
+from jixiao.extract.chars import TEXT_FLAGS, Char, read_dict
 from jixiao.extract.grid import Grid
-from jixiao.extract.narrative import Line, Paragraph, ParagraphBuilder, page_lines
+from jixiao.extract.narrative import Line, Paragraph, ParagraphBuilder
 from jixiao.extract.ocr.decide import Decision, text_method
 from jixiao.extract.ocr.pages import ocr_grids, ocr_lines, page_decision, read_page_image
 from jixiao.extract.pdf import PdfLimits, open_pdf, read_bytes, sha256_of
@@ -94,7 +94,7 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
             if plain is None:
                 plain = page.get_text(textpage=textpage)
             wanted = finder.wants(_mapped(plain, text_map))
-            lines, chars = _read_text_layer(page, page_no, textpage, wanted)
+            lines, spans = _read_text_layer(page, page_no, textpage, wanted)
             decision = page_decision(page, "\n".join(ln.text for ln in lines))
             scan: OcrPage | None = None
             read_by_ocr = decision.method == "ocr"
@@ -116,7 +116,7 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
                 year_hint = int(m.group(1))
             if read_by_ocr:  # the text layer said nothing true: ask again with what OCR read
                 wanted = finder.wants(text)
-            used = finder.feed(page_no, wanted, _grid_reader(page, page_no, scan, text_map, textpage, chars))
+            used = finder.feed(page_no, wanted, _grid_reader(page, page_no, scan, text_map, textpage, spans))
             areas = [area for pg in used for area in table_areas(pg.grid)]
             paragraphs.feed([ln for ln in lines if not _inside(ln.box, areas)] if areas else lines)
             if page_no % SHRINK_EVERY == 0:
@@ -136,17 +136,16 @@ def _mapped(text: str, text_map: TextMap | None) -> str:
 
 
 def _read_text_layer(
-    page: pymupdf.Page, page_no: int, textpage: pymupdf.TextPage, with_chars: bool
+    page: pymupdf.Page, page_no: int, textpage: pymupdf.TextPage, with_spans: bool
 ) -> tuple[list[Line], list[Char] | None]:
-    """The page's visual lines, and its characters when the table finder will want them.
+    """The page's visual lines, and its spans when the table finder will want them.
 
-    A page that may hold a table is read once as ``rawdict`` (every
-    character's box) and its lines are taken from that; other pages need only
-    the cheaper ``dict``.
+    Both come from one ``dict`` pass; the finder asks for the page's
+    characters (``rawdict``, twice the cost) only where a span runs across a
+    cell border (:func:`jixiao.extract.tables.spans_fit`).
     """
-    if with_chars:
-        return read_rawdict(page_no, page.get_text("rawdict", textpage=textpage))
-    return page_lines(page_no, page.get_text("dict", textpage=textpage)), None
+    lines, spans = read_dict(page_no, page.get_text("dict", textpage=textpage), with_spans)
+    return lines, spans if with_spans else None
 
 
 def _grid_reader(
@@ -155,9 +154,9 @@ def _grid_reader(
     scan: OcrPage | None,
     text_map: TextMap | None,
     textpage: pymupdf.TextPage,
-    chars: list[Char] | None,
+    spans: list[Char] | None,
 ) -> Callable[[], list[PageGrid]]:
     """How to get this page's grids, called only if the finder wants them."""
     if scan is not None:
         return lambda: ocr_grids(scan, text_map)
-    return lambda: page_grids(page, page_no, text_map, textpage, chars)
+    return lambda: page_grids(page, page_no, text_map, textpage, spans=spans)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import regex
 
@@ -59,21 +58,6 @@ class Line:
     text: str
     box: Box
     size: float
-
-
-def page_lines(page_no: int, text_dict: dict[str, Any]) -> list[Line]:
-    """Visual lines of a page from PyMuPDF's ``get_text("dict")``."""
-    out = []
-    for block in text_dict["blocks"]:
-        for line in block.get("lines", ()):
-            spans = line["spans"]
-            text = "".join(s["text"] for s in spans)
-            if not text.strip():
-                continue
-            size = max(float(s["size"]) for s in spans)
-            x0, y0, x1, y1 = line["bbox"]
-            out.append(Line(page_no, text, Box.of(page_no, x0, y0, x1, y1), size))
-    return out
 
 
 def _starts_paragraph(line: Line, prev: Line | None, left: float, right: float) -> bool:

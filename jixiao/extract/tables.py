@@ -18,7 +18,7 @@ import regex
 
 from jixiao.extract.chars import Char, chars_to_text, end_cells, locate, page_chars, split_run
 from jixiao.extract.grid import Cell, Grid
-from jixiao.extract.lattice import RawGrid, cluster_to_grid, drawings_to_segments, segments_to_clusters
+from jixiao.extract.lattice import RawCell, RawGrid, cluster_to_grid, drawings_to_segments, segments_to_clusters
 from jixiao.models import Box
 
 # Header words of a 自评表: any page holding one of these pairs may hold a table.
@@ -132,16 +132,49 @@ def raw_to_grid(raw: RawGrid, chars: Sequence[Char], page: int, text_map: TextMa
     return Grid(cells, len(raw.ys) - 1, len(raw.xs) - 1, raw.xs)
 
 
+def spans_fit(raws: Sequence[RawGrid], spans: Sequence[Char]) -> bool:
+    """Whether every span (a coarse run, see :func:`jixiao.extract.chars.read_dict`) lies
+    wholly inside one cell of a grid or wholly outside every grid, and on one side
+    of each grid's top and bottom line.
+
+    Then each span's character runs would all land in the span's cell (or in no
+    cell) and on the same side of the lines that bound the text above a grid,
+    so the span can stand for them.  Where one span runs across a border (an
+    office suite set two cells' texts as one line, ``形成良好的社会氛长期``)
+    the page needs its characters.
+    """
+    for raw in raws:
+        xs, ys = raw.xs, raw.ys
+        left, right, top, bottom = xs[0], xs[-1], ys[0], ys[-1]
+        merged: dict[tuple[int, int], RawCell] = {}
+        for rc in raw.cells:
+            for r in range(rc.row, rc.row + rc.rowspan):
+                for c in range(rc.col, rc.col + rc.colspan):
+                    merged[(r, c)] = rc
+        for s in spans:
+            x0, y0, x1, y1 = s.x0, s.y0, s.x1, s.y1
+            if not (y1 < top or y0 >= top) or not (y1 < bottom or y0 >= bottom):
+                return False
+            if x1 < left or x0 >= right or y1 < top or y0 >= bottom:
+                continue  # no centre of its characters can lie in the grid
+            cell = merged.get((bisect_right(ys, y0) - 1, bisect_right(xs, x0) - 1))
+            if cell is None or not (cell.x0 <= x0 and x1 < cell.x1 and cell.y0 <= y0 and y1 < cell.y1):
+                return False
+    return True
+
+
 def page_grids(
     page: pymupdf.Page,
     page_no: int,
     text_map: TextMap | None = None,
     textpage: pymupdf.TextPage | None = None,
     chars: Sequence[Char] | None = None,
+    spans: Sequence[Char] | None = None,
 ) -> list[PageGrid]:
     """Every ruled grid on a page, top to bottom, with the text above each.
 
-    ``chars``: the page's characters when the caller has read them already.
+    ``chars``: the page's characters when the caller has read them already;
+    ``spans``: its spans instead, used where they fit the grids (:func:`spans_fit`).
     """
     segments = drawings_to_segments(page.get_cdrawings())
     if not segments:
@@ -150,7 +183,7 @@ def page_grids(
     if not raws:
         return []
     if chars is None:
-        chars = page_chars(page, textpage)
+        chars = spans if spans is not None and spans_fit(raws, spans) else page_chars(page, textpage)
     return grids_from_raws(raws, chars, page_no, page.rect.height, text_map)
 
 
