@@ -76,11 +76,10 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
     """
     doc = open_pdf(data, name, limits)
     try:
-        # One TextPage per page serves the plain text, the lines, the decision and the cells.
+        # One TextPage and one dict pass per page serve the lines, the decision and the cells.
         first = {i: doc[i] for i in range(min(TRADITIONAL_SAMPLE_PAGES, doc.page_count))}
-        first_tp = {i: p.get_textpage(flags=TEXT_FLAGS) for i, p in first.items()}
-        first_plain = {i: p.get_text(textpage=first_tp[i]) for i, p in first.items()}
-        text_map = to_simplified if looks_traditional("".join(first_plain.values())) else None
+        first_read = {i: _read_text_layer(p, i + 1) for i, p in first.items()}
+        text_map = to_simplified if looks_traditional("".join(_joined(r[1]) for r in first_read.values())) else None
         finder = TableFinder()
         paragraphs = ParagraphBuilder()
         front: list[str] = []
@@ -89,13 +88,11 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
         year_hint: int | None = None
         for page_no in range(1, doc.page_count + 1):
             page = first.pop(page_no - 1, None) or doc[page_no - 1]
-            textpage = first_tp.pop(page_no - 1, None) or page.get_textpage(flags=TEXT_FLAGS)
-            plain = first_plain.pop(page_no - 1, None)
-            if plain is None:
-                plain = page.get_text(textpage=textpage)
-            wanted = finder.wants(_mapped(plain, text_map))
-            lines, spans = _read_text_layer(page, page_no, textpage, wanted)
-            decision = page_decision(page, "\n".join(ln.text for ln in lines))
+            read = first_read.pop(page_no - 1) if page_no - 1 in first_read else _read_text_layer(page, page_no)
+            textpage, lines, spans = read
+            text = _joined(lines)
+            wanted = finder.wants(_mapped(text, text_map))
+            decision = page_decision(page, text)
             scan: OcrPage | None = None
             read_by_ocr = decision.method == "ocr"
             if read_by_ocr:
@@ -109,7 +106,8 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
             decisions.append(decision)
             if text_map is not None:
                 lines = [replace(ln, text=text_map(ln.text)) for ln in lines]
-            text = "\n".join(ln.text for ln in lines)
+            if text_map is not None or read_by_ocr:
+                text = _joined(lines)
             if page_no <= FRONT_PAGES:
                 front.append(text)
             if year_hint is None and (m := _FISCAL_YEAR.search(text)):
@@ -135,17 +133,20 @@ def _mapped(text: str, text_map: TextMap | None) -> str:
     return text_map(text) if text_map is not None else text
 
 
-def _read_text_layer(
-    page: pymupdf.Page, page_no: int, textpage: pymupdf.TextPage, with_spans: bool
-) -> tuple[list[Line], list[Char] | None]:
-    """The page's visual lines, and its spans when the table finder will want them.
+def _read_text_layer(page: pymupdf.Page, page_no: int) -> tuple[pymupdf.TextPage, list[Line], list[Char]]:
+    """The page's TextPage, visual lines and spans, from one ``dict`` pass.
 
-    Both come from one ``dict`` pass; the finder asks for the page's
-    characters (``rawdict``, twice the cost) only where a span runs across a
-    cell border (:func:`jixiao.extract.tables.spans_fit`).
+    The spans stand for the characters in table cells; the finder asks for
+    the characters themselves (``rawdict``, twice the cost) only where a span
+    runs across a cell border (:func:`jixiao.extract.tables.spans_fit`).
     """
-    lines, spans = read_dict(page_no, page.get_text("dict", textpage=textpage), with_spans)
-    return lines, spans if with_spans else None
+    textpage = page.get_textpage(flags=TEXT_FLAGS)
+    lines, spans = read_dict(page_no, page.get_text("dict", textpage=textpage), with_spans=True)
+    return textpage, lines, spans
+
+
+def _joined(lines: list[Line]) -> str:
+    return "\n".join([ln.text for ln in lines])
 
 
 def _grid_reader(
@@ -154,7 +155,7 @@ def _grid_reader(
     scan: OcrPage | None,
     text_map: TextMap | None,
     textpage: pymupdf.TextPage,
-    spans: list[Char] | None,
+    spans: list[Char],
 ) -> Callable[[], list[PageGrid]]:
     """How to get this page's grids, called only if the finder wants them."""
     if scan is not None:

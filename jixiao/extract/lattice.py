@@ -40,8 +40,9 @@ class Segment(NamedTuple):
         return self.y0 == self.y1
 
 
-@dataclass(frozen=True)
-class RawCell:
+class RawCell(NamedTuple):
+    """A merged cell in grid units and points (a named tuple: a table makes hundreds)."""
+
     row: int
     col: int
     rowspan: int
@@ -184,13 +185,24 @@ def _merged_intervals(intervals: Iterable[tuple[float, float]]) -> list[tuple[fl
 
 
 def _coverage(intervals: Sequence[tuple[float, float]], edges: Sequence[float]) -> list[bool]:
-    """For each span [edges[i], edges[i+1]]: do the merged intervals cover most of it?"""
+    """For each span [edges[i], edges[i+1]]: do the merged intervals cover most of it?
+
+    One sweep: the intervals are sorted and disjoint (``_merged_intervals``) and
+    the edges ascend, so an interval that ends before one span starts ends
+    before every later span too.
+    """
     out = []
+    n = len(intervals)
+    first = 0
     for a, b in pairwise(edges):
+        while first < n and intervals[first][1] <= a:
+            first += 1
         got = 0.0
-        for lo, hi in intervals:
-            if lo < b and hi > a:
-                got += min(hi, b) - max(lo, a)
+        for k in range(first, n):
+            lo, hi = intervals[k]
+            if lo >= b:
+                break
+            got += (hi if hi < b else b) - (lo if lo > a else a)
         out.append(got >= (b - a) * COVER)
     return out
 
@@ -238,23 +250,30 @@ def cluster_to_grid(segments: Sequence[Segment]) -> RawGrid | None:
             parent[max(ra, rb)] = min(ra, rb)
 
     # Which elementary sides have a border: one pass per line, not one lookup per cell side.
-    v_border = [_coverage(v_lines.get(c + 1, []), ys) for c in range(nc - 1)]  # [col line][row]
-    h_border = [_coverage(h_lines.get(r + 1, []), xs) for r in range(nr - 1)]  # [row line][col]
-    for c, borders in enumerate(v_border):
-        for r, border in enumerate(borders):
+    for c in range(nc - 1):  # the column line right of column c, row by row
+        for r, border in enumerate(_coverage(v_lines.get(c + 1, ()), ys)):
             if not border:
                 union(r * nc + c, r * nc + c + 1)
-    for r, borders in enumerate(h_border):
-        for c, border in enumerate(borders):
+    for r in range(nr - 1):  # the row line below row r, column by column
+        for c, border in enumerate(_coverage(h_lines.get(r + 1, ()), xs)):
             if not border:
                 union(r * nc + c, (r + 1) * nc + c)
+    # Row by row, so a merged cell's first row is where it is first seen and its last row where it is last seen.
     spans: dict[int, list[int]] = {}
+    i = 0
     for r in range(nr):
         for c in range(nc):
-            root = find(r * nc + c)
-            box = spans.setdefault(root, [r, c, r, c])
-            box[0], box[1] = min(box[0], r), min(box[1], c)
-            box[2], box[3] = max(box[2], r), max(box[3], c)
+            root = find(i)
+            i += 1
+            box = spans.get(root)
+            if box is None:
+                spans[root] = [r, c, r, c]
+                continue
+            if c < box[1]:
+                box[1] = c
+            box[2] = r
+            if c > box[3]:
+                box[3] = c
     cells = [
         RawCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1])
         for r0, c0, r1, c1 in spans.values()
