@@ -30,7 +30,6 @@ FailureKind = Literal[
 ]
 
 _new_object = object.__new__
-_set = object.__setattr__
 
 SEVERITY_ORDER: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
 
@@ -52,21 +51,37 @@ class Box:
         # hundreds of boxes.  (Both give the double nearest a whole hundredth.)
         return _box(page, round(x0 * 100) / 100, round(y0 * 100) / 100, round(x1 * 100) / 100, round(y1 * 100) / 100)
 
+    @staticmethod
+    def of_rounded(page: int, x0: float, y0: float, x1: float, y1: float) -> Box:
+        """A box of coordinates already rounded as :meth:`of` rounds them (:func:`round_pt`):
+        a table's cells share its column and row lines, which are rounded once."""
+        return _box(page, x0, y0, x1, y1)
+
     def __reduce__(self) -> tuple[Callable[..., Box], tuple[int, float, float, float, float]]:
         # A plain tuple of fields pickles and loads several times faster than the
         # state a slotted dataclass gives by default; workers send thousands of boxes.
         return _box, (self.page, self.x0, self.y0, self.x1, self.y1)
 
 
+def round_pt(v: float) -> float:
+    """A coordinate as :meth:`Box.of` keeps it: to 0.01 pt."""
+    return round(v * 100) / 100
+
+
 def _box(page: int, x0: float, y0: float, x1: float, y1: float) -> Box:
     """What the dataclass's ``__init__`` does, without its lookups (for :meth:`Box.of` and unpickling)."""
     box = _new_object(Box)
-    _set(box, "page", page)
-    _set(box, "x0", x0)
-    _set(box, "y0", y0)
-    _set(box, "x1", x1)
-    _set(box, "y1", y1)
+    _set_page(box, page)
+    _set_x0(box, x0)
+    _set_y0(box, y0)
+    _set_x1(box, x1)
+    _set_y1(box, y1)
     return box
+
+
+# The slots' own setters: a frozen dataclass refuses ``box.x0 = v``, and these skip
+# the name lookup that ``object.__setattr__`` makes for each field.
+_set_page, _set_x0, _set_y0, _set_x1, _set_y1 = (Box.__dict__[name].__set__ for name in ("page", "x0", "y0", "x1", "y1"))
 
 
 @dataclass(frozen=True)

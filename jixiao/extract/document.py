@@ -58,9 +58,18 @@ def table_areas(grid: Grid) -> list[Box]:
     ]
 
 
-def _inside(box: Box, areas: list[Box]) -> bool:
-    cx, cy = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
-    return any(a.page == box.page and a.x0 <= cx <= a.x1 and a.y0 <= cy <= a.y1 for a in areas)
+def _outside(lines: list[Line], areas: list[Box]) -> list[Line]:
+    """The lines whose centre lies in none of the areas (the narrative around a page's tables)."""
+    kept = []
+    for ln in lines:
+        box = ln.box
+        cx, cy = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
+        for a in areas:
+            if a.page == box.page and a.x0 <= cx <= a.x1 and a.y0 <= cy <= a.y1:
+                break
+        else:
+            kept.append(ln)
+    return kept
 
 
 def extract_path(path: Path) -> Extracted:
@@ -116,7 +125,7 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
                 wanted = finder.wants(text)
             used = finder.feed(page_no, wanted, _grid_reader(page, page_no, scan, text_map, textpage, spans))
             areas = [area for pg in used for area in table_areas(pg.grid)]
-            paragraphs.feed([ln for ln in lines if not _inside(ln.box, areas)] if areas else lines)
+            paragraphs.feed(_outside(lines, areas) if areas else lines)
             if page_no % SHRINK_EVERY == 0:
                 pymupdf.TOOLS.store_shrink(100)
         tables = finder.blocks

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from jixiao.models import Box
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
     row: int
     col: int

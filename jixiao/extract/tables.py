@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 import pymupdf
@@ -19,7 +19,7 @@ import regex
 from jixiao.extract.chars import Char, chars_to_text, end_cells, locate, page_chars, split_run
 from jixiao.extract.grid import Cell, Grid
 from jixiao.extract.lattice import RawCell, RawGrid, cluster_to_grid, drawings_to_segments, segments_to_clusters
-from jixiao.models import Box
+from jixiao.models import Box, round_pt
 
 # Header words of a 自评表: any page holding one of these pairs may hold a table.
 PAGE_MARKERS = (
@@ -122,14 +122,21 @@ def raw_to_grid(raw: RawGrid, chars: Sequence[Char], page: int, text_map: TextMa
             at = cell_of.get((r, c))
             if at is not None:
                 bucket[at].append(run)
-    texts = [chars_to_text(bucket.get(i, ())) for i in range(len(raw.cells))]
+    texts = [chars_to_text(bucket[i]) if i in bucket else "" for i in range(len(raw.cells))]
     if text_map is not None:
         texts = [text_map(t) for t in texts]
-    cells = tuple(
-        Cell(rc.row, rc.col, rc.rowspan, rc.colspan, texts[i], Box.of(page, rc.x0, rc.y0, rc.x1, rc.y1))
-        for i, rc in enumerate(raw.cells)
-    )
-    return Grid(cells, len(raw.ys) - 1, len(raw.xs) - 1, raw.xs)
+    return Grid(tuple(_cells(raw, texts, page)), len(raw.ys) - 1, len(raw.xs) - 1, raw.xs)
+
+
+def _cells(raw: RawGrid, texts: list[str], page: int) -> Iterator[Cell]:
+    """The grid's cells with their texts; cell sides lie on the grid's lines, rounded once per line."""
+    rounded = {v: round_pt(v) for v in (*raw.xs, *raw.ys)}
+    for rc, text in zip(raw.cells, texts, strict=True):
+        try:
+            box = Box.of_rounded(page, rounded[rc.x0], rounded[rc.y0], rounded[rc.x1], rounded[rc.y1])
+        except KeyError:  # a side off the lines (not made by cluster_to_grid)
+            box = Box.of(page, rc.x0, rc.y0, rc.x1, rc.y1)
+        yield Cell(rc.row, rc.col, rc.rowspan, rc.colspan, text, box)
 
 
 def spans_fit(raws: Sequence[RawGrid], spans: Sequence[Char]) -> bool:

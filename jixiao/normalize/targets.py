@@ -48,6 +48,9 @@ COMPARATOR_SUFFIXES: dict[str, str] = {
     "及以上": ">=", "以上": ">=",
     "及以下": "<=", "以下": "<=", "以内": "<=", "之内": "<=", "内": "<=",
 }  # fmt: skip
+# Longer words are tried first (不低于 before 低于).
+_PREFIXES_LONGEST_FIRST = tuple(sorted(COMPARATOR_PREFIXES, key=len, reverse=True))
+_SUFFIXES_LONGEST_FIRST = tuple(sorted(COMPARATOR_SUFFIXES, key=len, reverse=True))
 
 #: A whole 指标性质 cell that names the direction instead of a sign.
 DIRECTION_WORDS: dict[str, str] = {
@@ -145,8 +148,8 @@ def split_comparator(text: str) -> tuple[str | None, str]:
     """
     body = text.replace(INCLUSIVE_MARK, "")
     body = _strip_words(body, APPROXIMATE_PREFIXES, APPROXIMATE_SUFFIXES)
-    prefix, body = _take_prefix(body, COMPARATOR_PREFIXES)
-    suffix, body = _take_suffix(body, COMPARATOR_SUFFIXES)
+    prefix, body = _take_prefix(body, COMPARATOR_PREFIXES, _PREFIXES_LONGEST_FIRST)
+    suffix, body = _take_suffix(body, COMPARATOR_SUFFIXES, _SUFFIXES_LONGEST_FIRST)
     body = _strip_words(body, APPROXIMATE_PREFIXES, APPROXIMATE_SUFFIXES)
     return prefix or suffix, body
 
@@ -204,15 +207,15 @@ def _strip_words(body: str, prefixes: tuple[str, ...], suffixes: tuple[str, ...]
     return body
 
 
-def _take_prefix(body: str, words: dict[str, str]) -> tuple[str | None, str]:
-    for word in sorted(words, key=len, reverse=True):
+def _take_prefix(body: str, words: dict[str, str], order: tuple[str, ...]) -> tuple[str | None, str]:
+    for word in order:
         if body.startswith(word):
             return words[word], body.removeprefix(word)
     return None, body
 
 
-def _take_suffix(body: str, words: dict[str, str]) -> tuple[str | None, str]:
-    for word in sorted(words, key=len, reverse=True):
+def _take_suffix(body: str, words: dict[str, str], order: tuple[str, ...]) -> tuple[str | None, str]:
+    for word in order:
         if body.endswith(word):
             return words[word], body.removesuffix(word)
     return None, body
