@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import pytest
@@ -170,3 +171,21 @@ def _every_step(s: str) -> str:
 @given(st.text() | cell_text)
 def test_clean_text_shortcut_agrees_with_every_step(text: str) -> None:
     assert clean_text(text) == _every_step(text)
+
+
+#: Text where every pattern's context occurs: Han, CJK and Latin punctuation,
+#: digits, Latin letters and every kind of whitespace, line breaks included.
+mixed_text = st.text(
+    alphabet=st.sampled_from(list("执行率万元,:()、。（）09.%≥=aZ \t\n\r\u3000\u2028\u2029\x0b\x85\xa0")),
+    max_size=40,
+)
+WHITESPACE_ONLY = (t._CJK_GAP_RE, t._CJK_LATIN_GAP_RE, t._WRAP_RE, t._NUMBER_BREAK_RE, t._VALUE_GAP_RE)
+
+
+@given(mixed_text)
+def test_whitespace_patterns_match_as_without_their_quick_test(text: str) -> None:
+    """``(?=\\s)`` in front of a pattern that matches whitespace only changes its speed, not its matches."""
+    for pattern in WHITESPACE_ONLY:
+        assert pattern.pattern.startswith("(?=\\s)")
+        plain = re.compile(pattern.pattern.removeprefix("(?=\\s)"))
+        assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in plain.finditer(text)]
