@@ -191,8 +191,10 @@ def _coverage(intervals: Sequence[tuple[float, float]], edges: Sequence[float]) 
     the edges ascend, so an interval that ends before one span starts ends
     before every later span too.
     """
-    out = []
     n = len(intervals)
+    if n == 1 and intervals[0][0] <= edges[0] and intervals[0][1] >= edges[-1]:
+        return [True] * (len(edges) - 1)  # one stroke along the whole table: most lines
+    out = []
     first = 0
     for a, b in pairwise(edges):
         while first < n and intervals[first][1] <= a:

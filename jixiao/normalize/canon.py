@@ -15,7 +15,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from jixiao.normalize.labels import split_stated_weight
-from jixiao.normalize.memo import per_document
+from jixiao.normalize.memo import MEMO_SIZE, per_document, per_document_dict
 from jixiao.normalize.text import compact
 
 _BRACKETED = regex.compile(r"[(（][^()（）]*[)）]")
@@ -41,15 +41,25 @@ def match_field(
     Exact spellings are tried before prefixes (``执行率权重`` is a weight, not
     a rate); ``exact=True`` tries only those.
     """
+    known = _FIELDS.get((text, id(table), exact))
+    if known is not None and known[0] is table:
+        return known[1]
     key = header_key(text)
-    if not key:
-        return None
-    exact_names, prefixes = _matcher(table)
-    name = exact_names.get(key)
-    if name is not None or exact:
-        return name
-    found = prefixes.match(key)
-    return found.lastgroup.rsplit("_", 1)[0] if found and found.lastgroup else None
+    name = None
+    if key:
+        exact_names, prefixes = _matcher(table)
+        name = exact_names.get(key)
+        if name is None and not exact:
+            found = prefixes.match(key)
+            name = found.lastgroup.rsplit("_", 1)[0] if found and found.lastgroup else None
+    if len(_FIELDS) >= MEMO_SIZE:
+        _FIELDS.clear()
+    _FIELDS[(text, id(table), exact)] = (table, name)
+    return name
+
+
+# Every cell of every row is asked for its field, some several times: (text, vocabulary, exact) → field.
+_FIELDS: dict[tuple[str | None, int, bool], tuple[object, str | None]] = per_document_dict()
 
 
 #: A misread header is mended only against spellings this long (shorter words

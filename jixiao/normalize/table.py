@@ -234,7 +234,7 @@ def _key_values(view: RowView, parts: TableParts) -> None:
     """Rows like ``项目名称 | X`` or ``主管部门 | X | 实施单位 | Y``."""
     for cell in view.own():
         key = header_key(cell.text).replace("（", "(").replace("）", ")")
-        key = regex.sub(r"\(盖章\)$", "", key)
+        key = key.removesuffix("(盖章)")
         target = _right_of(view, cell)
         value = _text(target)
         if value is None:
