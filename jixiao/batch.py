@@ -198,13 +198,31 @@ class _Worker:
         self.process = ctx.Process(target=_worker_main, args=(child, limits.memory_mb, limits.pdf), daemon=True)
         self.process.start()
         child.close()
-        self.task: _Task | None = None
+        self.task: _Task | None = None  # the file it is parsing
+        self.queued: _Task | None = None  # the file it will parse next, already sent
         self.served = 0
 
     def give(self, task: _Task, job: Job | None = None) -> None:
-        self.task = task
+        """Send a file: the worker's task if it has none, else its next (see :meth:`can_queue`)."""
+        if self.task is None:
+            self.task = task
+        else:
+            assert self.queued is None
+            self.queued = task
         self.served += 1
         self.conn.send(str(task.path) if job is None else job)
+
+    def can_queue(self) -> bool:
+        """Whether a busy worker may be sent its next file now, so that it starts on it the
+        moment it has sent its answer instead of waiting for the parent to read the answer
+        and reply (a round trip per file).  Not when this answer may be its last."""
+        return self.task is not None and self.queued is None and self.served + 1 < MAX_TASKS_PER_WORKER
+
+    def advance(self) -> None:
+        """The task's answer is in: the queued file, if any, is what the worker parses now."""
+        self.task, self.queued = self.queued, None
+        if self.task is not None:
+            self.task.started = time.monotonic()
 
     def outcome(self, ready: Sequence[object], limits: Limits) -> tuple[_Answer | list[Record] | None, bool]:
         """What the task came to, given what a :func:`wait` on this worker returned: ``(answer,
@@ -268,11 +286,14 @@ def _run_isolated(
     pool = [_Worker(ctx, limits) for _ in range(min(workers, len(jobs)))]
 
     def refill() -> None:
-        for w in pool:
+        for w in pool:  # idle workers first, then a next file for each busy one
             if w.task is None and pending:
                 nxt = pending.pop()
                 nxt.started = time.monotonic()
                 w.give(nxt)
+        for w in pool:
+            if pending and w.can_queue():
+                w.give(pending.pop())
 
     try:
         refill()
@@ -289,10 +310,15 @@ def _run_isolated(
                 answer, replace_worker = w.outcome(ready, limits)
                 if answer is None:
                     continue
-                w.task = None
                 if replace_worker:
+                    if w.queued is not None:  # sent but not parsed (or not to the end): goes again
+                        pending.append(w.queued)
+                        w.queued = None
+                    w.task = None
                     w.stop(kill=True)
                     pool[i] = _Worker(ctx, limits) if pending else w
+                else:
+                    w.advance()
                 finished.append((task, answer, time.monotonic() - task.started))
             pool[:] = [w for w in pool if w.process.is_alive() or w.task is not None]
             # The next files go out before the answers are unpickled and the caller handles

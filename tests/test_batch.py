@@ -8,6 +8,7 @@ from pathlib import Path
 from jixiao.batch import Limits, run_batch
 from jixiao.inputs import expand
 from jixiao.models import Failure, Report
+from tests import fuzzcorpus
 from tests.conftest import SAMPLES
 
 BAD_KINDS = {
@@ -60,6 +61,18 @@ def test_timeout_becomes_a_failure_row() -> None:
     (done,) = run_batch([SAMPLES / "seed-department-report.pdf"], workers=1, limits=Limits(timeout_s=0.001))
     (failure,) = done.records
     assert isinstance(failure, Failure) and failure.error.kind == "timeout"
+
+
+def test_files_sent_ahead_to_a_worker_that_hangs_are_parsed_by_its_replacement(tmp_path: Path) -> None:
+    """A worker is sent its next file while it parses one; when that one hangs and the
+    worker is killed, the file sent ahead goes to the replacement, not into a failure row."""
+    slow = tmp_path / "slow.pdf"
+    slow.write_bytes(fuzzcorpus.bomb(60))  # 60 MB of path operators: most of a minute to read
+    files = [slow, SAMPLES / "project-consistent.pdf", SAMPLES / "seed-department-report.pdf"]
+    results = run_batch(files, workers=1, limits=Limits(timeout_s=2.0))
+    outcomes = [[r.error.kind if isinstance(r, Failure) else "report" for r in d.records] for d in results]
+    assert outcomes == [["timeout"], ["report"], ["report"]]
+    assert results[1].records == run_batch(files[1:2], workers=0)[0].records
 
 
 def test_folder_walk_is_recursive_case_insensitive_and_loop_safe(tmp_path: Path) -> None:
