@@ -78,15 +78,24 @@ def read_dict(page_no: int, text_dict: dict[str, Any], with_spans: bool = False)
     for block in text_dict["blocks"]:
         for line in block.get("lines", ()):
             line_spans = line["spans"]
-            line_size = 0.0
-            for span in line_spans:
+            if len(line_spans) == 1:  # most lines: one font, one size
+                span = line_spans[0]
+                text = span["text"]
                 size = float(span["size"])
-                if size > line_size:
-                    line_size = size
-                if with_spans and span["text"]:
+                line_size = size if size > 0.0 else 0.0
+                if with_spans and text:
                     x0, y0, x1, y1 = span["bbox"]
-                    spans.append(_new_tuple(Char, (span["text"], x0, y0, x1, y1, size, ())))
-            text = "".join([s["text"] for s in line_spans])
+                    spans.append(_new_tuple(Char, (text, x0, y0, x1, y1, size, ())))
+            else:
+                line_size = 0.0
+                for span in line_spans:
+                    size = float(span["size"])
+                    if size > line_size:
+                        line_size = size
+                    if with_spans and span["text"]:
+                        x0, y0, x1, y1 = span["bbox"]
+                        spans.append(_new_tuple(Char, (span["text"], x0, y0, x1, y1, size, ())))
+                text = "".join([s["text"] for s in line_spans])
             if text.strip():
                 x0, y0, x1, y1 = line["bbox"]
                 lines.append(Line(page_no, text, Box.of(page_no, x0, y0, x1, y1), line_size))

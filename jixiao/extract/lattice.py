@@ -13,6 +13,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import pairwise
 from typing import Any, NamedTuple
 
@@ -58,6 +59,16 @@ class RawGrid:
     xs: tuple[float, ...]
     ys: tuple[float, ...]
     cells: tuple[RawCell, ...]
+
+    @cached_property
+    def cell_at(self) -> dict[tuple[int, int], int]:
+        """(row, col) of every elementary cell → index of the (merged) cell covering it."""
+        out: dict[tuple[int, int], int] = {}
+        for i, rc in enumerate(self.cells):
+            for r in range(rc.row, rc.row + rc.rowspan):
+                for c in range(rc.col, rc.col + rc.colspan):
+                    out[(r, c)] = i
+        return out
 
 
 def _axis_segment(x0: float, y0: float, x1: float, y1: float) -> Segment | None:

@@ -18,7 +18,7 @@ import regex
 
 from jixiao.extract.chars import Char, chars_to_text, end_cells, locate, page_chars, split_run
 from jixiao.extract.grid import Cell, Grid
-from jixiao.extract.lattice import RawCell, RawGrid, cluster_to_grid, drawings_to_segments, segments_to_clusters
+from jixiao.extract.lattice import RawGrid, cluster_to_grid, drawings_to_segments, segments_to_clusters
 from jixiao.models import Box, round_pt
 
 # Header words of a 自评表: any page holding one of these pairs may hold a table.
@@ -95,11 +95,7 @@ def _ends_in(run: Char, x0: float, x1: float, y0: float, y1: float) -> bool:
 
 def raw_to_grid(raw: RawGrid, chars: Sequence[Char], page: int, text_map: TextMap | None = None) -> Grid:
     """Fill a ruling-line grid with the page's characters."""
-    cell_of: dict[tuple[int, int], int] = {}
-    for i, rc in enumerate(raw.cells):
-        for r in range(rc.row, rc.row + rc.rowspan):
-            for c in range(rc.col, rc.col + rc.colspan):
-                cell_of[(r, c)] = i
+    cell_of = raw.cell_at
     bucket: dict[int, list[Char]] = defaultdict(list)
     xs, ys = raw.xs, raw.ys
     left, right, top, bottom = xs[0], xs[-1], ys[0], ys[-1]
@@ -153,19 +149,18 @@ def spans_fit(raws: Sequence[RawGrid], spans: Sequence[Char]) -> bool:
     for raw in raws:
         xs, ys = raw.xs, raw.ys
         left, right, top, bottom = xs[0], xs[-1], ys[0], ys[-1]
-        merged: dict[tuple[int, int], RawCell] = {}
-        for rc in raw.cells:
-            for r in range(rc.row, rc.row + rc.rowspan):
-                for c in range(rc.col, rc.col + rc.colspan):
-                    merged[(r, c)] = rc
+        cell_at, cells = raw.cell_at, raw.cells
         for s in spans:
             x0, y0, x1, y1 = s.x0, s.y0, s.x1, s.y1
             if not (y1 < top or y0 >= top) or not (y1 < bottom or y0 >= bottom):
                 return False
             if x1 < left or x0 >= right or y1 < top or y0 >= bottom:
                 continue  # no centre of its characters can lie in the grid
-            cell = merged.get((bisect_right(ys, y0) - 1, bisect_right(xs, x0) - 1))
-            if cell is None or not (cell.x0 <= x0 and x1 < cell.x1 and cell.y0 <= y0 and y1 < cell.y1):
+            at = cell_at.get((bisect_right(ys, y0) - 1, bisect_right(xs, x0) - 1))
+            if at is None:
+                return False
+            cell = cells[at]
+            if not (cell.x0 <= x0 and x1 < cell.x1 and cell.y0 <= y0 and y1 < cell.y1):
                 return False
     return True
 
