@@ -7,7 +7,7 @@ from pathlib import Path
 import pymupdf
 import pytest
 
-from jixiao.extract.chars import TEXT_FLAGS, read_dict, read_rawdict
+from jixiao.extract.chars import TEXT_FLAGS, rawdict_chars, read_dict
 from jixiao.extract.lattice import cluster_to_grid, drawings_to_segments, segments_to_clusters
 from jixiao.extract.tables import page_grids, spans_fit
 from tests.conftest import SAMPLES, sample
@@ -33,7 +33,7 @@ def test_grids_from_spans_equal_grids_from_characters(path: Path) -> None:
     compared = 0
     for index in range(pymupdf.open(path).page_count):
         page, textpage = _page(path, index)
-        _, chars = read_rawdict(index + 1, page.get_text("rawdict", textpage=textpage))
+        chars = rawdict_chars(page.get_text("rawdict", textpage=textpage))
         _, spans = read_dict(index + 1, page.get_text("dict", textpage=textpage), with_spans=True)
         by_chars = page_grids(page, index + 1, None, textpage, chars=chars)
         by_spans = page_grids(page, index + 1, None, textpage, spans=spans)

@@ -60,14 +60,14 @@ def page_chars(page: pymupdf.Page, textpage: pymupdf.TextPage | None = None) -> 
     most of the cost of reading a page.  A run ends at a space (a space is a
     run of its own) and at a gap wider than ``RUN_GAP`` × the font size.
     """
-    return read_rawdict(0, page.get_text("rawdict", flags=TEXT_FLAGS, textpage=textpage))[1]
+    return rawdict_chars(page.get_text("rawdict", flags=TEXT_FLAGS, textpage=textpage))
 
 
 def read_dict(page_no: int, text_dict: dict[str, Any], with_spans: bool = False) -> tuple[list[Line], list[Char]]:
     """A page's visual lines from ``get_text("dict")``, and (``with_spans``) its spans as coarse runs.
 
     A span becomes one Char without ``parts``: its text, box and size.  That
-    is what the character runs of :func:`read_rawdict` give once placed in
+    is what the character runs of :func:`rawdict_chars` give once placed in
     cells, wherever a span lies wholly inside one cell (see
     :func:`jixiao.extract.tables.spans_fit`): MuPDF's spans already hold the
     spaces, real or synthetic, at which runs end.  ``dict`` costs half of
@@ -102,22 +102,17 @@ def read_dict(page_no: int, text_dict: dict[str, Any], with_spans: bool = False)
     return lines, spans
 
 
-def read_rawdict(page_no: int, raw: dict[str, Any]) -> tuple[list[Line], list[Char]]:
-    """A page's visual lines and its character runs, in one pass over ``get_text("rawdict")``.
+def rawdict_chars(raw: dict[str, Any]) -> list[Char]:
+    """A page's character runs, from ``get_text("rawdict")``.
 
-    A page that may hold a table is read this way (its cells need every
-    character's box); its lines then cost no second extraction.  The lines
-    are those :func:`read_dict` makes of ``dict``.
+    For a page where a span runs across a cell border (see
+    :func:`read_dict`): its cells need every character's box.
     """
-    lines: list[Line] = []
     out: list[Char] = []
     for block in raw["blocks"]:
         for line in block.get("lines", ()):
-            start = len(out)
-            line_size = 0.0
             for span in line["spans"]:
                 size = float(span["size"])
-                line_size = max(line_size, size)
                 gap = RUN_GAP * size
                 run: list[Part] = []
                 last_x1 = 0.0
@@ -130,11 +125,7 @@ def read_rawdict(page_no: int, raw: dict[str, Any]) -> tuple[list[Line], list[Ch
                     last_x1 = box[2]
                 if run:
                     out.append(_run(run, size))
-            text = "".join([run.c for run in out[start:]])  # every character is in exactly one run
-            if text.strip():
-                x0, y0, x1, y1 = line["bbox"]
-                lines.append(Line(page_no, text, Box.of(page_no, x0, y0, x1, y1), line_size))
-    return lines, out
+    return out
 
 
 def _run(run: list[Part], size: float) -> Char:
