@@ -23,7 +23,7 @@ def _page(path: Path, index: int) -> tuple[pymupdf.Page, pymupdf.TextPage]:
 def _fits(path: Path, index: int) -> bool:
     page, textpage = _page(path, index)
     raws = [g for g in map(cluster_to_grid, segments_to_clusters(drawings_to_segments(page.get_cdrawings()))) if g]
-    _, spans = read_dict(index + 1, page.get_text("dict", textpage=textpage), with_spans=True)
+    _, spans = read_dict(index + 1, page.get_text("dict", textpage=textpage))
     return spans_fit(raws, spans)
 
 
@@ -34,7 +34,7 @@ def test_grids_from_spans_equal_grids_from_characters(path: Path) -> None:
     for index in range(pymupdf.open(path).page_count):
         page, textpage = _page(path, index)
         chars = rawdict_chars(page.get_text("rawdict", textpage=textpage))
-        _, spans = read_dict(index + 1, page.get_text("dict", textpage=textpage), with_spans=True)
+        _, spans = read_dict(index + 1, page.get_text("dict", textpage=textpage))
         by_chars = page_grids(page, index + 1, None, textpage, chars=chars)
         by_spans = page_grids(page, index + 1, None, textpage, spans=spans)
         assert by_spans == by_chars
@@ -52,7 +52,7 @@ def test_a_span_across_a_border_sends_the_page_to_characters() -> None:
     path = sample("office/seed-department-report.pdf")
     assert not _fits(path, 6)
     page, textpage = _page(path, 6)
-    _, spans = read_dict(7, page.get_text("dict", textpage=textpage), with_spans=True)
+    _, spans = read_dict(7, page.get_text("dict", textpage=textpage))
     assert any(s.c == "形成良好的社会氛长期" for s in spans)
     (grid,) = page_grids(page, 7, None, textpage, spans=spans)
     texts = {(c.row, c.col): c.text for c in grid.grid.cells}

@@ -63,8 +63,8 @@ def page_chars(page: pymupdf.Page, textpage: pymupdf.TextPage | None = None) -> 
     return rawdict_chars(page.get_text("rawdict", flags=TEXT_FLAGS, textpage=textpage))
 
 
-def read_dict(page_no: int, text_dict: dict[str, Any], with_spans: bool = False) -> tuple[list[Line], list[Char]]:
-    """A page's visual lines from ``get_text("dict")``, and (``with_spans``) its spans as coarse runs.
+def read_dict(page_no: int, text_dict: dict[str, Any]) -> tuple[list[Line], list[Char]]:
+    """A page's visual lines from ``get_text("dict")``, and its spans as coarse runs.
 
     A span becomes one Char without ``parts``: its text, box and size.  That
     is what the character runs of :func:`rawdict_chars` give once placed in
@@ -78,24 +78,15 @@ def read_dict(page_no: int, text_dict: dict[str, Any], with_spans: bool = False)
     for block in text_dict["blocks"]:
         for line in block.get("lines", ()):
             line_spans = line["spans"]
-            if len(line_spans) == 1:  # most lines: one font, one size
-                span = line_spans[0]
-                text = span["text"]
+            line_size = 0.0
+            for span in line_spans:
                 size = float(span["size"])
-                line_size = size if size > 0.0 else 0.0
-                if with_spans and text:
+                if size > line_size:
+                    line_size = size
+                if span["text"]:
                     x0, y0, x1, y1 = span["bbox"]
-                    spans.append(_new_tuple(Char, (text, x0, y0, x1, y1, size, ())))
-            else:
-                line_size = 0.0
-                for span in line_spans:
-                    size = float(span["size"])
-                    if size > line_size:
-                        line_size = size
-                    if with_spans and span["text"]:
-                        x0, y0, x1, y1 = span["bbox"]
-                        spans.append(_new_tuple(Char, (span["text"], x0, y0, x1, y1, size, ())))
-                text = "".join([s["text"] for s in line_spans])
+                    spans.append(_new_tuple(Char, (span["text"], x0, y0, x1, y1, size, ())))
+            text = line_spans[0]["text"] if len(line_spans) == 1 else "".join([s["text"] for s in line_spans])
             if text.strip():
                 x0, y0, x1, y1 = line["bbox"]
                 lines.append(Line(page_no, text, Box.of(page_no, x0, y0, x1, y1), line_size))

@@ -150,7 +150,7 @@ def _read_text_layer(page: pymupdf.Page, page_no: int) -> tuple[pymupdf.TextPage
     runs across a cell border (:func:`jixiao.extract.tables.spans_fit`).
     """
     textpage = page.get_textpage(flags=TEXT_FLAGS)
-    lines, spans = read_dict(page_no, page.get_text("dict", textpage=textpage), with_spans=True)
+    lines, spans = read_dict(page_no, page.get_text("dict", textpage=textpage))
     return textpage, lines, spans
 
 
