@@ -10,7 +10,7 @@ text layer (a scan, a broken font map) is read with OCR instead
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,13 +19,13 @@ import regex
 
 from jixiao.errors import OcrUnavailable
 from jixiao.extract.chars import TEXT_FLAGS, Char, read_dict
-from jixiao.extract.grid import Grid
-from jixiao.extract.narrative import Line, Paragraph, ParagraphBuilder
+from jixiao.extract.narrative import Line, ParagraphBuilder
 from jixiao.extract.ocr.decide import Decision, text_method
 from jixiao.extract.ocr.pages import ocr_grids, ocr_lines, page_decision, read_page_image
 from jixiao.extract.pdf import PdfLimits, open_pdf, read_bytes, sha256_of
-from jixiao.extract.tables import PageGrid, TableBlock, TableFinder, TextMap, page_grids
+from jixiao.extract.tables import PageGrid, TableFinder, TextMap, page_grids
 from jixiao.extract.traditional import looks_traditional, to_simplified
+from jixiao.layout import Extracted, Grid
 from jixiao.models import Box, Source
 
 if TYPE_CHECKING:
@@ -36,15 +36,6 @@ FRONT_PAGES = 3  # kept whole: the cover and first pages name the unit, year and
 TRADITIONAL_SAMPLE_PAGES = 3  # pages read ahead to tell a Traditional-character copy
 SHRINK_EVERY = 200  # pages between releases of MuPDF's object cache (long documents)
 _FISCAL_YEAR = regex.compile(r"(20[0-9]{2})\s*年度")
-
-
-@dataclass(frozen=True)
-class Extracted:
-    source: Source
-    page_texts: tuple[str, ...]  # the first FRONT_PAGES pages only: documents are streamed
-    paragraphs: tuple[Paragraph, ...]  # outside the tables
-    tables: tuple[TableBlock, ...]
-    year_hint: int | None = None  # the first "20xx 年度" anywhere in the document
 
 
 def table_areas(grid: Grid) -> list[Box]:

@@ -7,49 +7,21 @@ an outline number (``一、`` ``（二）`` ``3.``) starts a section. Page foote
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import regex
 
-from jixiao.models import Box, Section
+from jixiao.layout import Paragraph
+from jixiao.models import Box
+from jixiao.normalize.sections import HEADING
 from jixiao.normalize.text import clean_text
 
-HEADING = regex.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十]{1,3}[）)])")
-MAX_HEADING = 40  # characters: longer paragraphs that start with a number are body text
-_CLAUSE = regex.compile(r"[;；]|。.")  # a heading is one phrase, not a list of clauses
 FOOTER = regex.compile(r"^[-—–\s]*(?:第\s*)?\d{1,4}\s*(?:页)?[-—–\s]*(?:共\s*\d+\s*页)?$")
-
-
-@dataclass(frozen=True, slots=True)
-class Paragraph:
-    page: int
-    text: str
-    box: Box
 
 
 def is_footer(text: str) -> bool:
     return bool(FOOTER.match(text.strip()))
-
-
-def paragraphs_to_sections(paragraphs: Iterable[Paragraph]) -> tuple[Section, ...]:
-    """Group paragraphs under the nearest heading above them."""
-    sections: list[Section] = []
-    heading, page = "", 0
-    body: list[str] = []
-    for para in paragraphs:
-        text = para.text
-        if HEADING.match(text) and len(text) <= MAX_HEADING and not _CLAUSE.search(text):
-            if heading or body:
-                sections.append(Section(heading, "\n".join(body), page))
-            heading, page, body = text, para.page, []
-        else:
-            if not heading and not body:
-                page = para.page
-            body.append(text)
-    if heading or body:
-        sections.append(Section(heading, "\n".join(body), page))
-    return tuple(sections)
 
 
 @dataclass(frozen=True)

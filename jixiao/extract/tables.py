@@ -17,8 +17,8 @@ import pymupdf
 import regex
 
 from jixiao.extract.chars import Char, chars_to_text, end_cells, locate, page_chars, split_run
-from jixiao.extract.grid import Cell, Grid
 from jixiao.extract.lattice import RawGrid, cluster_to_grid, drawings_to_segments, segments_to_clusters
+from jixiao.layout import Cell, Grid, TableBlock
 from jixiao.models import Box, round_pt
 
 # Header words of a 自评表: any page holding one of these pairs may hold a table.
@@ -48,15 +48,6 @@ class PageGrid:
     text_above: str
     top_share: float
     bottom_share: float
-
-
-@dataclass(frozen=True)
-class TableBlock:
-    """One self-evaluation table, possibly stitched from several pages."""
-
-    grid: Grid
-    title: str
-    pages: tuple[int, ...]
 
 
 def squash(text: str) -> str:

@@ -13,11 +13,10 @@ from collections.abc import Sequence
 import regex
 
 from jixiao.errors import NoReportFound
-from jixiao.extract.document import Extracted
-from jixiao.extract.narrative import paragraphs_to_sections
-from jixiao.extract.tables import TableBlock
+from jixiao.layout import Extracted, TableBlock
 from jixiao.models import Narrative, Report, ReportType
 from jixiao.normalize.figures import read_figures, read_project_items
+from jixiao.normalize.sections import paragraphs_to_sections
 from jixiao.normalize.table import TableParts, read_table
 from jixiao.normalize.text import compact
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import regex
 
-from jixiao.extract.grid import Cell, Grid
+from jixiao.layout import Cell, Grid
 from jixiao.models import Box, FundLine, Funds, Goals, Indicator, Repair
 from jixiao.normalize import vocab
 from jixiao.normalize.canon import canonical_label, fuzzy_field, header_key, match_field, strip_lead
