@@ -22,6 +22,7 @@ Example: ``to_frames(jixiao.parse("samples/seed-department-report.pdf"))["funds"
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
@@ -75,6 +76,7 @@ COLUMNS: dict[str, dict[str, ColumnKind]] = {
         "n_errors": "int",
         "n_warnings": "int",
         "n_info": "int",
+        "extra": "text",
     },
     "funds": {
         **_WHERE,
@@ -83,6 +85,7 @@ COLUMNS: dict[str, dict[str, ColumnKind]] = {
         **_FUND_AMOUNTS,
         "page": "int",
         "row": "int",
+        "extra": "text",
     },
     "indicators": {
         **_WHERE,
@@ -103,6 +106,7 @@ COLUMNS: dict[str, dict[str, ColumnKind]] = {
         "deviation_note": "text",
         "page": "int",
         "row": "int",
+        "extra": "text",
     },
     "findings": {
         **_WHERE,
@@ -187,7 +191,13 @@ def report_row(report: Mapping[str, Any], recomputed: Decimal | None) -> Row:
         "n_errors": severities.count("error"),
         "n_warnings": severities.count("warning"),
         "n_info": severities.count("info"),
+        "extra": extra_text(report.get("extra")),
     }
+
+
+def extra_text(extra: Mapping[str, str] | None) -> str | None:
+    """Columns (or form rows) no field takes, as one JSON object of header → text; None when none."""
+    return json.dumps(dict(extra), ensure_ascii=False) if extra else None
 
 
 def fund_rows(funds: Mapping[str, Any]) -> list[Row]:
@@ -195,7 +205,14 @@ def fund_rows(funds: Mapping[str, Any]) -> list[Row]:
     lines = [(name, funds[name]) for name in FUND_LINES if funds[name] is not None]
     lines += [("extra", line) for line in funds["extra"]]
     return [
-        {"line": name, "label": line["label"], **{k: line[k] for k in _FUND_AMOUNTS}, "page": line["page"], "row": line["row"]}
+        {
+            "line": name,
+            "label": line["label"],
+            **{k: line[k] for k in _FUND_AMOUNTS},
+            "page": line["page"],
+            "row": line["row"],
+            "extra": extra_text(line.get("extra")),
+        }
         for name, line in lines
     ]
 
@@ -212,6 +229,7 @@ def indicator_row(indicator: Mapping[str, Any]) -> Row:
         "actual_unit": actual.get("unit"),
         "actual_comparator": actual.get("comparator"),
         **{key: indicator[key] for key in ("weight", "score", "group_row", "deviation_note", "page", "row")},
+        "extra": extra_text(indicator.get("extra")),
     }
 
 

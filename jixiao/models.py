@@ -107,6 +107,7 @@ class FundLine:
     page: int | None = None
     row: int | None = None
     cells: dict[str, Box] = field(default_factory=dict)
+    extra: dict[str, str] = field(default_factory=dict)  # header → cell text of columns no field takes
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,7 @@ class Indicator:
     actual_parsed: Measure | None = None
     group_row: int | None = None
     cells: dict[str, Box] = field(default_factory=dict)
+    extra: dict[str, str] = field(default_factory=dict)  # header → cell text of columns no field takes
 
 
 @dataclass(frozen=True)
@@ -211,6 +213,18 @@ class Repair:
     row: int | None
     box: Box | None = None
     reason: Literal["cut_short", "ocr"] = "cut_short"
+
+
+@dataclass(frozen=True)
+class UnmappedColumn:
+    """A table column no field takes (a header the reader does not know, a sub-column
+    it could not place): its values stay on their rows' ``extra`` under ``header``."""
+
+    header: str
+    block: Literal["funds", "indicators"]
+    page: int | None
+    box: Box | None = None
+    values: int = 0  # how many rows hold a value in it
 
 
 @dataclass(frozen=True)
@@ -261,6 +275,8 @@ class Report:
     total_box: Box | None = None
     grade_box: Box | None = None
     total_weight_box: Box | None = None
+    unmapped_columns: tuple[UnmappedColumn, ...] = ()
+    extra: dict[str, str] = field(default_factory=dict)  # rows of the form no field takes: label → text
 
 
 @dataclass(frozen=True)

@@ -297,12 +297,30 @@ def test_older_store_is_upgraded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     db = tmp_path / "s.sqlite"
     src = folder(tmp_path, (PROJECT,))
     run("check", src, "--db", db)
-    assert query(db, "PRAGMA user_version") == [(1,)]
+    assert query(db, "PRAGMA user_version") == [(len(MIGRATIONS),)]
     monkeypatch.setattr(store_sqlite, "MIGRATIONS", [*MIGRATIONS, "ALTER TABLE runs ADD COLUMN note TEXT;\n"])
     with open_store(db) as store:
-        assert store.version == 2
+        assert store.version == len(MIGRATIONS) + 1
         assert "note" in [row[1] for row in store.execute("PRAGMA table_info(runs)")]
         assert store.plan([src / PROJECT]).unchanged == [src / PROJECT]  # data kept
+
+
+def test_first_version_store_gains_the_extra_columns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store made before ``extra`` existed is upgraded in place and then takes records with it."""
+    db = tmp_path / "s.sqlite"
+    src = folder(tmp_path, (PROJECT,))
+    with monkeypatch.context() as m:
+        m.setattr(store_sqlite, "MIGRATIONS", MIGRATIONS[:1])
+        Store(db).close()
+        assert query(db, "PRAGMA user_version") == [(1,)]
+    assert "extra" not in [row[1] for row in query(db, "PRAGMA table_info(indicators)")]
+    with open_store(db) as store:
+        assert store.version == len(MIGRATIONS)
+        for table in ("reports", "funds", "indicators"):
+            assert "extra" in [row[1] for row in store.execute(f"PRAGMA table_info({table})")]
+    assert run("extract", src, "--db", db, "-o", tmp_path / "o.jsonl")[0] == 0
+    frames = jixiao.read_db(db)
+    assert frames["indicators"]["extra"].isna().all() and len(frames["indicators"]) > 0
 
 
 def test_newer_store_is_refused(tmp_path: Path) -> None:

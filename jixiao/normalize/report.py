@@ -108,6 +108,8 @@ def build_reports(doc: Extracted) -> list[Report]:
                 total_box=parts.total_box,
                 total_weight_box=parts.total_weight_box,
                 grade_box=parts.grade_box,
+                unmapped_columns=tuple(parts.unmapped),
+                extra=dict(parts.extra),
             )
         )
     return reports

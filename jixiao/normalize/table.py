@@ -12,13 +12,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Literal
 
 import regex
 
 from jixiao.layout import Cell, Grid
-from jixiao.models import Box, FundLine, Funds, Goals, Indicator, Repair
+from jixiao.models import Box, FundLine, Funds, Goals, Indicator, Repair, UnmappedColumn
 from jixiao.normalize import vocab
 from jixiao.normalize.canon import canonical_label, fuzzy_field, header_key, match_field, strip_lead
+from jixiao.normalize.header import MIN_HEADER_HITS, Header, RowView, header_columns, read_header
 from jixiao.normalize.labels import parse_grade, split_stated_weight
 from jixiao.normalize.memo import per_document
 from jixiao.normalize.numbers import is_blank, parse_amount, parse_decimal, parse_rate
@@ -29,7 +31,6 @@ from jixiao.normalize.text import clean_text, compact
 # Columns whose type makes an OCR repair unambiguous (jixiao.normalize.ocr_repair).
 OCR_KINDS: dict[str, ValueKind] = {"weight": "number", "score": "number", "actual": "measure"}
 _UNIT = regex.compile(r"(?:[(（]\s*(万元|元)\s*[)）]|单位\s*[:：]\s*(万元|元))")
-MIN_HEADER_HITS = 3
 
 
 @dataclass
@@ -54,76 +55,8 @@ class TableParts:
     repairs: list[Repair] = field(default_factory=list)
     has_fund_header: bool = False
     has_indicator_header: bool = False
-
-
-class RowView:
-    """The cells covering one grid row, left to right, merged cells included once."""
-
-    def __init__(self, occ: list[Cell | None], row: int) -> None:
-        self.row = row
-        self.occ = occ
-        seen: list[Cell] = []
-        for cell in occ:
-            if cell is not None and (not seen or seen[-1] is not cell):
-                seen.append(cell)
-        self.cells = seen
-
-    def own(self) -> list[Cell]:
-        """Cells that start in this row (not carried down from a merge above)."""
-        return [c for c in self.cells if c.row == self.row]
-
-    def at(self, col: int) -> Cell | None:
-        return self.occ[col] if 0 <= col < len(self.occ) else None
-
-    def texts(self) -> list[str]:
-        return [compact(c.text) or "" for c in self.cells]
-
-
-def _header_columns(view: RowView, table: Sequence[tuple[str, Sequence[str]]]) -> dict[str, Cell]:
-    """Field → header cell. Exact spellings win over prefixes, and a column
-    name printed again (the old framework's 分值 after each level) belongs to
-    the label column just left of it: ``level1_weight``, ``level2_weight``.
-    """
-    cols: dict[str, Cell] = {}
-    own = view.own()
-    for exact in (True, False):
-        for cell in own:
-            if any(c is cell for c in cols.values()):
-                continue
-            name = match_field(cell.text, table, exact=exact)
-            if not name:
-                continue
-            if name in cols:
-                left = own[own.index(cell) - 1] if own.index(cell) > 0 else None
-                owner = next((k for k, c in cols.items() if c is left), None)
-                if owner in ("level1", "level2") and name == "weight":
-                    cols[f"{owner}_weight"] = cell
-                continue
-            cols[name] = cell
-    # A header OCR misread by one character, for a field still missing: looked
-    # for only in a row that already reads as a header, never among values.
-    for cell in own if len(cols) >= MIN_HEADER_HITS else ():
-        if any(c is cell for c in cols.values()) or match_field(cell.text, table) is not None:
-            continue
-        near = fuzzy_field(cell.text, table)
-        if near is not None and near[0] not in cols:
-            cols[near[0]] = cell
-    first_weight = cols.get("weight")
-    if first_weight is not None and "level1" in cols and _next_to(own, cols["level1"], first_weight):
-        later = [c for c in own if c.col > first_weight.col and match_field(c.text, table) == "weight"]
-        cols["level1_weight"] = first_weight
-        if later:
-            cols["weight"] = later[-1]
-            middle = later[:-1]
-            if middle and "level2" in cols and _next_to(own, cols["level2"], middle[0]):
-                cols["level2_weight"] = middle[0]
-        else:
-            del cols["weight"]
-    return cols
-
-
-def _next_to(own: list[Cell], left: Cell, right: Cell) -> bool:
-    return own.index(right) == own.index(left) + 1 if left in own and right in own else False
+    unmapped: list[UnmappedColumn] = field(default_factory=list)
+    extra: dict[str, str] = field(default_factory=dict)
 
 
 def _value_cell(view: RowView, header: Cell) -> Cell | None:
@@ -150,7 +83,7 @@ def _repeats_header(view: RowView) -> bool:
     found = {match_field(c.text, vocab.INDICATOR_COLUMNS) for c in view.own()}
     if not {"name", "weight"} <= found:  # cheap test first: most rows are not headers
         return False
-    return _header_columns(view, vocab.INDICATOR_COLUMNS).keys() >= {"name", "weight"}
+    return header_columns(view, vocab.INDICATOR_COLUMNS).keys() >= {"name", "weight"}
 
 
 def _right_of(view: RowView, cell: Cell) -> Cell | None:
@@ -166,11 +99,15 @@ def detect_unit(texts: Sequence[str]) -> str | None:
     return None
 
 
-def _fund_line(view: RowView, label: str, cols: dict[str, Cell], unit: str, repairs: list[Repair]) -> FundLine:
+def _fund_line(
+    view: RowView, label: str, cols: dict[str, Cell], unit: str, repairs: list[Repair], extra: dict[str, str]
+) -> FundLine:
     """One row of the fund block; value cells OCR damaged (``291,40``) are mended onto ``repairs``."""
     values: dict[str, Decimal | None] = {}
     boxes: dict[str, Box] = {}
     for name, header in cols.items():
+        if name in vocab.UNFIELDED_FUND_COLUMNS:
+            continue  # kept in ``extra``
         cell = _value_cell(view, header)
         text = _text(cell)
         if cell is not None:
@@ -190,7 +127,7 @@ def _fund_line(view: RowView, label: str, cols: dict[str, Cell], unit: str, repa
         else:
             values[name] = parse_amount(text, unit)
     page = next(iter(boxes.values())).page if boxes else None
-    return FundLine(label=label, page=page, row=view.row, cells=boxes, **values)
+    return FundLine(label=label, page=page, row=view.row, cells=boxes, extra=extra, **values)
 
 
 _POINTS = regex.compile(r"[(（]\s*([0-9]+(?:\.[0-9]+)?)\s*分\s*[)）]|([0-9]+(?:\.[0-9]+)?)\s*分\s*[*×xX]")
@@ -260,28 +197,67 @@ class _Reader:
         self.parts = TableParts()
         self.title = title
         self.signs_seen = False  # set per indicator block (_indicators)
+        self.extra_cols: list[tuple[Cell, str]] = []  # set per block (_kept)
 
     def read(self) -> TableParts:
         r = 0
         n = len(self.views)
         while r < n:
             view = self.views[r]
-            fund_cols = _header_columns(view, vocab.FUND_COLUMNS)
-            ind_cols = _header_columns(view, vocab.INDICATOR_COLUMNS)
+            fund_cols = header_columns(view, vocab.FUND_COLUMNS)
+            ind_cols = header_columns(view, vocab.INDICATOR_COLUMNS)
             if len(ind_cols) >= MIN_HEADER_HITS and ("name" in ind_cols or "level1" in ind_cols):
-                self._mended_headers(ind_cols, vocab.INDICATOR_COLUMNS)
-                r = self._indicators(r, ind_cols)
+                header = read_header(self.views, r, vocab.INDICATOR_COLUMNS)
+                self._mended_headers(header.cols, vocab.INDICATOR_COLUMNS)
+                r = self._indicators(r, self._kept(header, "indicators", vocab.INDICATOR_COLUMNS, vocab.UNFIELDED_INDICATOR_COLUMNS))
             elif len(fund_cols) >= MIN_HEADER_HITS and (
                 "execution_rate" in fund_cols or "executed" in fund_cols
             ):
-                self._mended_headers(fund_cols, vocab.FUND_COLUMNS)
-                r = self._funds(r, fund_cols)
+                header = read_header(self.views, r, vocab.FUND_COLUMNS)
+                self._mended_headers(header.cols, vocab.FUND_COLUMNS)
+                r = self._funds(r, self._kept(header, "funds", vocab.FUND_COLUMNS, vocab.UNFIELDED_FUND_COLUMNS))
             elif self._goals(r):
                 r += 2
             else:
                 _key_values(view, self.parts)
                 r += 1
         return self.parts
+
+    def _kept(
+        self,
+        header: Header,
+        block: Literal["funds", "indicators"],
+        table: Sequence[tuple[str, Sequence[str]]],
+        unfielded: Sequence[str],
+    ) -> Header:
+        """The header with every column no field takes listed as ``extra``: unknown
+        ones are reported (``unmapped_column``), read-but-unfielded ones (序号,
+        评分标准, 得分系数) are only kept."""
+        extra = list(header.unplaced)
+        for name in unfielded:
+            cell = header.cols.get(name)
+            if cell is not None:
+                extra.append((cell, compact(cell.text) or name))
+        self.extra_cols = [(cell, label) for cell, label in extra]
+        for cell, label in header.unplaced:
+            if match_field(cell.text, table) in unfielded:
+                continue  # a second 评分标准 column: known, kept, nothing to report
+            values = sum(
+                1
+                for view in self.views[header.body :]
+                if (own := _value_cell(view, cell)) is not None and _text(own) is not None
+            )
+            self.parts.unmapped.append(UnmappedColumn(label, block, cell.page, cell.box, values))
+        return header
+
+    def _extras(self, view: RowView) -> dict[str, str]:
+        """This row's text in the columns no field takes, under their header text."""
+        out: dict[str, str] = {}
+        for header, label in self.extra_cols:
+            text = _text(_value_cell(view, header))
+            if text is not None:
+                out[label] = text
+        return out
 
     def _mended_target(
         self,
@@ -315,17 +291,19 @@ class _Reader:
                     Repair(name, header_key(cell.text), near[1], cell.page, cell.row, cell.box, "ocr")
                 )
 
-    def _funds(self, r: int, cols: dict[str, Cell]) -> int:
+    def _funds(self, r: int, head: Header) -> int:
         header = self.views[r]
+        cols = head.cols
         parts = self.parts
         parts.has_fund_header = True
-        unit = detect_unit([c.text for c in header.cells] + [self.title]) or "万元"
+        header_cells = [c.text for view in self.views[r : head.body] for c in view.cells]
+        unit = detect_unit([*header_cells, self.title]) or "万元"
         parts.amount_unit = unit
         first = min(cols.values(), key=lambda c: c.col)
         span_end = max((c.last_row for c in header.own() if c.col < first.col), default=r)
         lines: dict[str, FundLine] = {}
         extra: list[FundLine] = []
-        row = r + 1
+        row = head.body
         while row < len(self.views):
             view = self.views[row]
             labels = [c for c in view.own() if c.col < first.col]
@@ -337,12 +315,12 @@ class _Reader:
                 lead = misread[: len(misread) - len(strip_lead(misread))]  # 其中: stays
                 parts.repairs.append(Repair(key, misread, lead + near[1], labels[-1].page, row, labels[-1].box, "ocr"))
                 label = lead + near[1]
-            if key is None and not labels and row == r + 1 and row <= span_end and not lines:
+            if key is None and not labels and row == head.body and row <= span_end and not lines:
                 key, label = "total", "合计"  # one unlabelled value row under its header
             if key is None and row > span_end:
                 break
             if key is not None and label is not None:
-                line = _fund_line(view, compact(label) or label, cols, unit, parts.repairs)
+                line = _fund_line(view, compact(label) or label, cols, unit, parts.repairs, self._extras(view))
                 if key == "extra":
                     extra.append(line)
                 elif key not in lines:
@@ -400,16 +378,17 @@ class _Reader:
             )
         return label
 
-    def _indicators(self, r: int, cols: dict[str, Cell]) -> int:
+    def _indicators(self, r: int, head: Header) -> int:
+        cols = head.cols
         parts = self.parts
         parts.has_indicator_header = True
         # Whether other targets carry a comparator: a bare 290% among ≥ targets is a misread ≥90%.
         self.signs_seen = "target" in cols and any(
-            parse_measure(_text(view.at(cols["target"].col))).comparator is not None for view in self.views[r + 1 :]
+            parse_measure(_text(view.at(cols["target"].col))).comparator is not None for view in self.views[head.body :]
         )
         indicator_at: dict[int, int] = {}  # grid row → row of the indicator there
         level1 = level2 = None
-        row = r + 1
+        row = head.body
         while row < len(self.views):
             view = self.views[row]
             if _is_total_row(view):
@@ -513,6 +492,7 @@ class _Reader:
             actual_parsed=parse_measure(actual),
             group_row=group_row,
             cells=boxes,
+            extra=self._extras(view),
         )
 
     def _total(self, view: RowView, cols: dict[str, Cell]) -> None:

@@ -16,7 +16,11 @@ FUND_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("annual_budget", ("全年预算数", "调整后预算数", "全年调整预算数", "调整预算数", "预算数")),
     ("weight", ("分值", "权重", "执行率权重", "指标权重")),
     ("score", ("得分", "执行率得分")),
+    ("note", ("原因", "偏差原因", "原因分析", "偏差原因分析", "情况说明", "备注")),
 )
+
+# Fund columns read but given no field of their own: their text is kept in each line's ``extra``.
+UNFIELDED_FUND_COLUMNS = ("note",)
 
 FUND_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("total", ("年度资金总额", "资金总额", "年度财政资金总额", "合计", "总额", "总计")),
@@ -47,6 +51,9 @@ INDICATOR_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("score", ("得分", "指标得分", "自评得分")),
     ("deviation_note", ("偏差原因分析及改进措施", "偏差原因分析", "未完成原因分析", "偏差原因", "原因分析")),
 )
+
+# Indicator columns read but given no field of their own: their text is kept in each row's ``extra``.
+UNFIELDED_INDICATOR_COLUMNS = ("score_ratio", "core", "method", "serial")
 
 LEVEL1 = ("产出指标", "效益指标", "满意度指标", "成本指标", "投入", "过程", "产出", "效果", "决策", "管理")
 

@@ -98,6 +98,7 @@ HEADERS_ZH: dict[str, str] = {
     "column": "列",
     "snippet": "原文",
     "kind": "失败类型",
+    "extra": "其他列(表头→内容) extra",
 }
 """English frame column → Chinese spreadsheet header (one mapping for every sheet)."""
 

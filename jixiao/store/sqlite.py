@@ -155,7 +155,14 @@ CREATE INDEX findings_first_seen_run ON findings (first_seen_run);
 CREATE INDEX failures_path ON failures (path);
 """
 
-MIGRATIONS: list[str] = [_SCHEMA_V1]
+_SCHEMA_V2 = """
+ALTER TABLE reports ADD COLUMN "extra" TEXT;
+ALTER TABLE funds ADD COLUMN "extra" TEXT;
+ALTER TABLE indicators ADD COLUMN "extra" TEXT;
+"""
+"""Columns no field takes (``extra``: header → text, as JSON) on reports, fund lines and indicators."""
+
+MIGRATIONS: list[str] = [_SCHEMA_V1, _SCHEMA_V2]
 """SQL scripts in order; script ``n`` upgrades a store at ``user_version`` n to n + 1.
 Never edit a released script: append a new one."""
 

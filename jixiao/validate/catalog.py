@@ -27,4 +27,5 @@ CATALOG: dict[str, tuple[Severity, str, str]] = {
     "narrative_sum": ("error", "报告正文数字不能相加吻合", "narrative figures do not add up"),
     "missing_field": ("warning", "缺少必填内容", "a required field is missing or unreadable"),
     "repaired_cell": ("info", "单元格内容被截断或损坏，已修复", "a cut-short or damaged cell was repaired"),
+    "unmapped_column": ("info", "表格中有无法对应字段的列，内容保留在 extra", "a column matches no field; its values are kept in extra"),
 }

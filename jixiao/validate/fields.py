@@ -65,3 +65,22 @@ def repaired_cell(report: Report) -> Iterator[Finding]:
             label=rep.repaired,
             boxes=[rep.box],
         )
+
+
+@rule("unmapped_column")
+def unmapped_column(report: Report) -> Iterator[Finding]:
+    """Said once per column, so a dropped column can never pass unnoticed; its values are
+    in the rows' ``extra``."""
+    for col in report.unmapped_columns:
+        block = "资金" if col.block == "funds" else "指标"
+        yield finding(
+            "unmapped_column",
+            f"{block}表中的列“{col.header}”无法对应到字段，其 {col.values} 个值保留在各行的 extra 中",
+            f"the {col.block} column '{col.header}' matches no field; its {col.values} values are kept in each row's extra",
+            expected=None,
+            found=col.header,
+            page=col.page,
+            column="extra",
+            label=col.header,
+            boxes=[col.box],
+        )
