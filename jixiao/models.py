@@ -91,6 +91,9 @@ class Source:
     page_count: int
     text_method: TextMethod = "text"
     duplicate_of: str | None = None  # the first file with the same content in a batch
+    # Tables of the file that are no report (a fragment without a header of its own, a 决算
+    # table): kept visible here, never turned into a report with findings of its own.
+    fragments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

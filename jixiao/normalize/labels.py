@@ -61,3 +61,19 @@ def parse_grade(s: str | None) -> str | None:
             text = _GRADE_LEAD_RE.sub("", text.removeprefix(label), count=1)
             break
     return GRADES.get(text.rstrip(_GRADE_TRAIL))
+
+
+_SEAL = re.compile(r"\s*[(（]?\s*(?:盖\s*章|公\s*章|章)\s*[)）]?\s*$")
+
+
+def without_seal(name: str) -> str:
+    """A unit or project name without the seal mark a form prints after it.
+
+    Example: ``"青神县水利局(盖章)"`` → ``"青神县水利局"``; ``"印章管理办公室"`` stays.
+    """
+    stripped = _SEAL.sub("", name)
+    if stripped == name or not stripped:
+        return name
+    if not re.search(r"[(（]\s*(?:盖\s*章|公\s*章|章)\s*[)）]\s*$|盖\s*章\s*$|公\s*章\s*$", name):
+        return name  # a bare trailing 章 belongs to the name (…规章)
+    return stripped

@@ -21,7 +21,7 @@ from jixiao.models import Box, FundLine, Funds, Goals, Indicator, Repair, Unmapp
 from jixiao.normalize import vocab
 from jixiao.normalize.canon import canonical_label, fuzzy_field, header_key, match_field, strip_lead
 from jixiao.normalize.header import MIN_HEADER_HITS, Header, RowView, header_columns, read_header
-from jixiao.normalize.labels import parse_grade, split_stated_weight
+from jixiao.normalize.labels import parse_grade, split_stated_weight, without_seal
 from jixiao.normalize.memo import per_document
 from jixiao.normalize.numbers import is_blank, parse_amount, parse_decimal, parse_rate
 from jixiao.normalize.ocr_repair import ValueKind, repair_target, repair_value
@@ -55,6 +55,7 @@ class TableParts:
     repairs: list[Repair] = field(default_factory=list)
     has_fund_header: bool = False
     has_indicator_header: bool = False
+    fund_scored: bool = False  # the fund header has a 分值 or 得分 column
     unmapped: list[UnmappedColumn] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -167,26 +168,47 @@ def _is_total_row(view: RowView) -> bool:
     return any(first.startswith(w) for w in vocab.TOTAL_ROW)
 
 
+_KNOWN_KEYS = frozenset(
+    (*vocab.PROJECT_LABELS, *vocab.COMPETENT_LABELS, *vocab.IMPLEMENTING_LABELS, *vocab.DEPARTMENT_LABELS, *vocab.TOTAL_SCORE_LABELS)
+)
+
+
 def _key_values(view: RowView, parts: TableParts) -> None:
-    """Rows like ``项目名称 | X`` or ``主管部门 | X | 实施单位 | Y``."""
+    """Rows like ``项目名称 | X`` or ``主管部门 | X | 实施单位 | Y``.
+
+    Whatever such a row says that no field takes (评价结论 | …, 存在问题 | …) is
+    kept in ``parts.extra`` under its first cell's text, never dropped.
+    """
+    used: set[int] = set()
     for cell in view.own():
+        if id(cell) in used:
+            continue
         key = header_key(cell.text).replace("（", "(").replace("）", ")")
         key = key.removesuffix("(盖章)")
         target = _right_of(view, cell)
         value = _text(target)
-        if value is None:
+        if key in _KNOWN_KEYS:
+            used.add(id(cell))  # a known label left blank is no extra text
+        if value is None or target is None:
             continue
+        name = without_seal(value)
         if key in vocab.PROJECT_LABELS:
-            parts.project_name = value
+            parts.project_name = name
         elif key in vocab.COMPETENT_LABELS:
-            parts.competent_department = value
+            parts.competent_department = name
         elif key in vocab.IMPLEMENTING_LABELS:
-            parts.implementing_unit = value
+            parts.implementing_unit = name
         elif key in vocab.DEPARTMENT_LABELS:
-            parts.unit_name = value
-        elif key in vocab.TOTAL_SCORE_LABELS and parts.total_score is None and target is not None:
+            parts.unit_name = name
+        elif key in vocab.TOTAL_SCORE_LABELS and parts.total_score is None:
             parts.total_score = parse_decimal(value)
             parts.total_box = target.box
+        else:
+            continue
+        used.update((id(cell), id(target)))
+    rest = [text for c in view.own() if id(c) not in used and (text := _text(c)) is not None]
+    if rest:
+        parts.extra.setdefault(rest[0], " | ".join(rest[1:]))
 
 
 class _Reader:
@@ -296,6 +318,7 @@ class _Reader:
         cols = head.cols
         parts = self.parts
         parts.has_fund_header = True
+        parts.fund_scored = parts.fund_scored or "weight" in cols or "score" in cols
         header_cells = [c.text for view in self.views[r : head.body] for c in view.cells]
         unit = detect_unit([*header_cells, self.title]) or "万元"
         parts.amount_unit = unit
