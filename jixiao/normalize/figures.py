@@ -1,8 +1,9 @@
 """Figures stated in the narrative (预算收入, 年初预算, 支出, staff counts …).
 
-Read by patterns that tolerate spaces, full-width digits and either unit,
-because narratives are typed by hand. Only the first statement of each figure
-counts: later mentions are usually about a single project.
+Each amount is given to the noun phrase it follows in its clause (its subject),
+and only the document's own totals count: 支出 but not 设备购置支出, an amount
+after 其中 as a part and never as the whole. Only the first statement of each
+figure counts: later mentions are usually about a single project.
 """
 
 from __future__ import annotations
@@ -17,16 +18,117 @@ from jixiao.normalize.numbers import parse_amount
 
 _NUM = r"([0-9][0-9,，]*(?:\.[0-9]+)?)\s*(万元|元|亿元)"
 _PEOPLE = r"([0-9]+)\s*人"
+_AMOUNT = regex.compile(_NUM)
 
-# name → pattern; group 1 is the number, group 2 the unit.
-AMOUNT_PATTERNS: tuple[tuple[str, regex.Pattern[str]], ...] = (
-    ("budget_income", regex.compile(r"(?:预算收入|收入预算|收入总计|收入合计|收入)\s*(?:总额|合计)?\s*(?:为|共)?\s*[:：]?\s*" + _NUM)),
-    ("initial_budget", regex.compile(r"年初预算(?:数|收入)?\s*(?:为)?\s*[:：]?\s*" + _NUM)),
-    ("budget_adjustment", regex.compile(r"(?:调整增加|调增|追加|预算调整|调整)\s*(?:预算)?\s*(?:为)?\s*" + _NUM)),
-    ("expenditure", regex.compile(r"(?<![基本项目公用人员经费])(?:支出|支出总额|支出合计)\s*(?:总额|合计)?\s*(?:为|共)?\s*[:：]?\s*" + _NUM)),
-    ("basic_expenditure", regex.compile(r"基本支出\s*(?:为)?\s*[:：]?\s*" + _NUM)),
-    ("project_expenditure", regex.compile(r"项目支出\s*(?:为)?\s*[:：]?\s*" + _NUM)),
+# What an amount belongs to is the noun phrase just before it in its clause; a figure
+# is taken only when that phrase, stripped of time, owner and verb words, is one of the
+# document's own totals.  "设备购置支出 X 万元" is a sub-item, never 支出.
+SUBJECTS: dict[str, frozenset[str]] = {
+    "budget_income": frozenset({
+        "预算收入", "收入预算", "收入", "收入总计", "收入合计", "总收入", "收入总额", "预算收入总额",
+        "预算总收入", "预算收入合计", "部门预算收入", "决算收入", "收入决算",
+    }),
+    "initial_budget": frozenset({"年初预算", "年初预算数", "年初预算收入", "年初批复预算", "年初部门预算"}),
+    "budget_adjustment": frozenset({
+        "调整增加", "调增", "追加", "预算调整", "调整", "追加预算", "年中追加", "年中追加预算", "调整追加",
+        "追加调整", "预算追加", "年中调整", "调整预算增加", "预算调整增加",
+    }),
+    "expenditure": frozenset({
+        "支出", "支出总额", "支出合计", "总支出", "支出总计", "实际支出", "决算支出", "支出决算", "预算支出",
+        "累计支出", "整体支出", "实际支出总额",
+    }),
+    "basic_expenditure": frozenset({"基本支出", "基本支出总额", "基本支出合计"}),
+    "project_expenditure": frozenset({"项目支出", "项目支出总额", "项目支出合计"}),
+}
+# Figures that name a whole: after "其中" in the same sentence an amount is a part.
+WHOLES = frozenset({"budget_income", "expenditure"})
+_SENTENCE_END = frozenset("。！？!?；;\n")
+_CLAUSE_BREAK = frozenset("。！？!?；;\n，,、（）()")
+_LEAD = regex.compile(
+    r"^(?:[0-9一二三四五六七八九十]+[、.．)）]|其中[:：]?|包括[:：]?|主要(?:是|为|包括)?|另外|此外|同时|以及|和|及|其余|"
+    r"20[0-9]{2}\s*年(?:度)?|本年度?|当年|年度|全年|本部门|本单位|部门|单位|我局|我单位|我部门|全局|共)"
 )
+_TRAIL = regex.compile(r"(?:[为是约达]|达到|共计?|合计为|总计为|[:：]|\s)+$")
+
+
+def _subject(before: str) -> str:
+    """The noun phrase an amount belongs to, from the text of its clause before it.
+
+    Example: ``_subject("其中:人员经费支出")`` → ``"人员经费支出"``; ``_subject("2022年支出")`` → ``"支出"``.
+    """
+    text = _TRAIL.sub("", before.strip())
+    while True:
+        m = _LEAD.match(text)
+        if not m or m.end() == 0 or m.end() == len(text):
+            return text.strip()
+        text = text[m.end() :].lstrip()
+
+
+def _clause_start(text: str, at: int, floor: int) -> int:
+    i = at
+    while i > floor and text[i - 1] not in _CLAUSE_BREAK:
+        i -= 1
+    return i
+
+
+def _sentence_start(text: str, at: int) -> int:
+    i = at
+    while i > 0 and text[i - 1] not in _SENTENCE_END:
+        i -= 1
+    return i
+
+
+# A subject may follow a heading or a date run on without punctuation (flattened text:
+# "部门整体支出概况2019年收入总计 X 万元"): its end is then taken, but only after such a word.
+_RUN_ON = regex.compile(r"(?:20[0-9]{2}\s*年度?|本年度?|全年|当年|年度|部门|单位|情况|概况)$")
+
+
+def _figure_name(subject: str, in_parts: bool) -> str | None:
+    for name, subjects in SUBJECTS.items():
+        if subject in subjects:
+            return None if in_parts and name in WHOLES else name
+    for cut in range(1, len(subject) - 1):
+        head, tail = subject[:cut], subject[cut:]
+        if _RUN_ON.search(head):
+            found = next((n for n, subjects in SUBJECTS.items() if tail in subjects), None)
+            if found is not None:
+                return None if in_parts and found in WHOLES else found
+    return None
+
+
+def amounts_by_subject(text: str) -> list[tuple[str, Decimal, int, int]]:
+    """``(figure name, value, start, end)`` for every amount whose subject is a figure of ours
+    (``start`` is where its clause starts, for the snippet).
+
+    A list stated with 分别 (``基本支出和项目支出分别为 X 万元、Y 万元``) gives its
+    names to its amounts in order.
+    """
+    found: list[tuple[str, Decimal, int, int]] = []
+    previous_end = 0
+    pending: list[str] = []
+    for m in _AMOUNT.finditer(text):
+        value = parse_amount(m.group(1) + m.group(2))
+        start = _clause_start(text, m.start(), previous_end)
+        previous_end = m.end()
+        before = text[start : m.start()]
+        sentence = _sentence_start(text, m.start())
+        if sentence > start:
+            pending = []
+        if "分别" in before:
+            names = regex.split(r"[和与及、]", _subject(before.split("分别")[0]))
+            pending = [n for n in (_figure_name(_subject(x), False) for x in names) if n is not None]
+            if len(pending) != len(names):
+                pending = []  # a list naming something else too: none of it is read
+        in_parts = "其中" in text[sentence : m.start()]
+        if pending:
+            name: str | None = pending.pop(0)
+        else:
+            name = _figure_name(_subject(before), in_parts)
+        if name is not None and value is not None:
+            found.append((name, value, start, m.end()))
+    return found
+
+
 STAFF_PATTERNS: tuple[tuple[str, regex.Pattern[str]], ...] = (
     ("staff_authorized", regex.compile(r"编制(?:人数|数)?\s*(?:为)?\s*" + _PEOPLE)),
     ("staff_actual", regex.compile(r"实有(?:人数|人员)?\s*(?:为)?\s*" + _PEOPLE)),
@@ -56,14 +158,9 @@ def read_figures(sections: Sequence[Section]) -> dict[str, Figure]:
     figures: dict[str, Figure] = {}
     for section in _ordered(sections):
         text = section.heading + "\n" + section.text
-        for name, pattern in AMOUNT_PATTERNS:
-            if name in figures:
-                continue
-            m = pattern.search(text)
-            if m:
-                value = parse_amount(m.group(1) + m.group(2))
-                if value is not None:
-                    figures[name] = Figure(value, section.page, _snippet(text, m.start(), m.end()))
+        for name, value, start, end in amounts_by_subject(text):
+            if name not in figures:
+                figures[name] = Figure(value, section.page, _snippet(text, start, end))
         for name, pattern in STAFF_PATTERNS:
             if name in figures:
                 continue

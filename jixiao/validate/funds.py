@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from jixiao.models import Finding, FundLine, Report
 from jixiao.validate.registry import finding, rule
@@ -62,7 +62,25 @@ def execution_rate(report: Report) -> Iterator[Finding]:
         rate = computed_rate(line)
         if line.execution_rate is None or rate is None:
             continue
-        if not close(rate, line.execution_rate, line.execution_rate):
+        if close(rate, line.execution_rate, line.execution_rate):
+            continue
+        if truncated(rate, line.execution_rate):
+            rounded = rate.quantize(line.execution_rate, rounding=ROUND_HALF_UP)
+            yield finding(
+                "execution_rate",
+                f"{line.label}执行率写为 {line.execution_rate}，是 {line.executed}/{line.annual_budget} 截断而非四舍五入的写法"
+                f"（四舍五入为 {rounded}），有的单位这样填，不算错误",
+                f"{line.label}: the stated rate {line.execution_rate} is {line.executed}/{line.annual_budget} truncated, "
+                f"not rounded ({rounded}); a convention some offices use, not an error",
+                expected=rounded,
+                found=line.execution_rate,
+                row=line.row,
+                column="execution_rate",
+                label=line.label,
+                boxes=[line.cells.get("execution_rate"), line.cells.get("executed"), line.cells.get("annual_budget")],
+                severity="info",
+            )
+        else:
             shown = rate.quantize(Decimal("0.0001"))
             yield finding(
                 "execution_rate",
@@ -77,7 +95,14 @@ def execution_rate(report: Report) -> Iterator[Finding]:
             )
 
 
-@rule("execution_score")
+def truncated(exact: Decimal, stated: Decimal) -> bool:
+    """Whether ``stated`` is ``exact`` cut after its last written digit rather than rounded.
+
+    Example: ``truncated(Decimal("0.854094"), Decimal("0.8540"))`` → True (85.40% for 85.409%).
+    """
+    unit = Decimal(1).scaleb(stated.as_tuple().exponent)  # type: ignore[arg-type]
+    return stated <= exact < stated + unit
+
 def execution_score(report: Report) -> Iterator[Finding]:
     line = report.funds.total
     if line is None or line.weight is None or line.score is None:
