@@ -23,6 +23,8 @@ class Cell:
     colspan: int
     text: str
     box: Box
+    #: Lowest recognizer score of the OCR'd text in the cell; None for a text-layer cell.
+    confidence: float | None = None
 
     @property
     def page(self) -> int:

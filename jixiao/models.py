@@ -94,6 +94,7 @@ class Source:
     # Tables of the file that are no report (a fragment without a header of its own, a 决算
     # table): kept visible here, never turned into a report with findings of its own.
     fragments: tuple[str, ...] = ()
+    ocr_pages: tuple[int, ...] = ()  # pages read by OCR: findings about them say so
 
 
 @dataclass(frozen=True)
@@ -219,6 +220,15 @@ class Repair:
 
 
 @dataclass(frozen=True)
+class OcrReading:
+    """A table cell OCR read with a low recognizer score: findings resting on it ask for a look."""
+
+    box: Box
+    confidence: float
+    text: str
+
+
+@dataclass(frozen=True)
 class UnmappedColumn:
     """A table column no field takes (a header the reader does not know, a sub-column
     it could not place): its values stay on their rows' ``extra`` under ``header``."""
@@ -279,6 +289,7 @@ class Report:
     grade_box: Box | None = None
     total_weight_box: Box | None = None
     unmapped_columns: tuple[UnmappedColumn, ...] = ()
+    ocr_readings: tuple[OcrReading, ...] = ()  # low-confidence OCR cells of the table
     extra: dict[str, str] = field(default_factory=dict)  # rows of the form no field takes: label → text
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
-from jixiao.normalize.ocr_repair import repair_comparator, repair_target, repair_value
+from jixiao.normalize.ocr_repair import lost_point, repair_comparator, repair_label, repair_target, repair_value
 
 
 @pytest.mark.parametrize(
@@ -85,3 +87,28 @@ def test_comparator_cells() -> None:
     assert repair_comparator("≥") is None
     assert repair_comparator("定量") is None
     assert repair_comparator("") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("农村饮水T程", "农村饮水工程"), ("水利T程建设", "水利工程建设"), ("PM2.5浓度", None), ("T程", None), ("合格率", None)],
+)
+def test_repair_label_latin_between_cjk(text: str, expected: str | None) -> None:
+    assert repair_label(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("score", "weight", "text", "expected"),
+    [
+        ("15", "2", "15", "1.5"),  # 1.5 read as 15: above its weight, its tenth fits
+        ("45", "5", "45", "4.5"),
+        ("15", "20", "15", None),  # fits its weight as read
+        ("3", "2", "3", None),  # one digit: no point to lose
+        ("25", "2", "25", None),  # 2.5 would still exceed 2: not certain
+        ("15", "2", "1 5", "1.5"),
+        ("15.0", "2", "15.0", None),  # a point was read
+    ],
+)
+def test_lost_point(score: str, weight: str, text: str, expected: str | None) -> None:
+    found = lost_point(Decimal(score), Decimal(weight), text)
+    assert (None if found is None else str(found)) == expected

@@ -123,7 +123,8 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
         if ocr_error is not None and not tables:
             raise ocr_error  # the report is on pages only OCR could read
         source = Source(path=name, sha256=sha256_of(data), page_count=doc.page_count,
-                        text_method=text_method(decisions))
+                        text_method=text_method(decisions),
+                        ocr_pages=tuple(i for i, d in enumerate(decisions, 1) if d.method == "ocr"))
     finally:
         doc.close()
     return Extracted(source, tuple(front), tuple(paragraphs.finish()), tuple(tables), year_hint)

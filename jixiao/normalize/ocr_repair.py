@@ -212,3 +212,36 @@ def repair_comparator(text: str | None) -> str | None:
     if cleaned is None or is_blank(cleaned) or parse_comparator(cleaned) is not None:
         return None
     return COMPARATOR_LOOKALIKES.get(cleaned.replace(" ", ""))
+
+
+#: Latin letters OCR reads for a CJK character of the same shape, met between CJK characters.
+LATIN_FOR_CJK = {"T": "工"}
+_LATIN_IN_CJK = re.compile(r"(?<=[\u4e00-\u9fff])([A-Za-z])(?=[\u4e00-\u9fff])")
+
+
+def repair_label(text: str | None) -> str | None:
+    """A label with a lone Latin letter between CJK characters put back (``水利T程`` → ``水利工程``).
+
+    A letter inside Chinese words is never right in these forms' labels; only the
+    letters of :data:`LATIN_FOR_CJK` are mended, the others left for a person.
+
+    Example: ``repair_label("农村饮水T程")`` → ``"农村饮水工程"``; ``repair_label("PM2.5浓度")`` → ``None``.
+    """
+    if not text:
+        return None
+    fixed = _LATIN_IN_CJK.sub(lambda m: LATIN_FOR_CJK.get(m.group(1), m.group(1)), text)
+    return fixed if fixed != text else None
+
+
+def lost_point(score: Decimal, weight: Decimal, text: str) -> Decimal | None:
+    """A score OCR read without its decimal point (``1.5`` as ``15``), when the column makes it certain.
+
+    Only a whole number above the row's weight whose tenth fits it is mended: a score
+    can never exceed its weight, and the one-digit shift is the misreading that makes it.
+
+    Example: ``lost_point(Decimal(15), Decimal(2), "15")`` → ``Decimal("1.5")``; ``(Decimal(3), Decimal(2), "3")`` → ``None``.
+    """
+    if score <= weight or "." in text or score != score.to_integral_value() or score < 10:
+        return None
+    tenth = score.scaleb(-1)
+    return tenth if tenth <= weight else None

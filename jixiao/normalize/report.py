@@ -154,6 +154,7 @@ def build_reports(doc: Extracted) -> list[Report]:
                 total_weight_box=parts.total_weight_box,
                 grade_box=parts.grade_box,
                 unmapped_columns=tuple(parts.unmapped),
+                ocr_readings=tuple(parts.ocr_readings),
                 extra=dict(parts.extra),
             )
         )

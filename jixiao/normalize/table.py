@@ -17,17 +17,19 @@ from typing import Literal
 import regex
 
 from jixiao.layout import Cell, Grid
-from jixiao.models import Box, FundLine, Funds, Goals, Indicator, Repair, UnmappedColumn
+from jixiao.models import Box, FundLine, Funds, Goals, Indicator, OcrReading, Repair, UnmappedColumn
 from jixiao.normalize import vocab
 from jixiao.normalize.canon import canonical_label, fuzzy_field, header_key, match_field, strip_lead
 from jixiao.normalize.header import MIN_HEADER_HITS, Header, RowView, header_columns, read_header
 from jixiao.normalize.labels import parse_grade, split_stated_weight, without_seal
 from jixiao.normalize.memo import per_document
 from jixiao.normalize.numbers import is_blank, parse_amount, parse_decimal, parse_rate
-from jixiao.normalize.ocr_repair import ValueKind, repair_target, repair_value
+from jixiao.normalize.ocr_repair import ValueKind, lost_point, repair_label, repair_target, repair_value
 from jixiao.normalize.targets import parse_comparator, parse_measure
 from jixiao.normalize.text import clean_text, compact
 
+#: A cell OCR read with a recognizer score below this is a doubtful reading (see OcrReading).
+LOW_CONFIDENCE = 0.9
 # Columns whose type makes an OCR repair unambiguous (jixiao.normalize.ocr_repair).
 OCR_KINDS: dict[str, ValueKind] = {"weight": "number", "score": "number", "actual": "measure"}
 _UNIT = regex.compile(r"(?:[(（]\s*(万元|元)\s*[)）]|单位\s*[:：]\s*(万元|元))")
@@ -56,6 +58,7 @@ class TableParts:
     has_fund_header: bool = False
     has_indicator_header: bool = False
     fund_scored: bool = False  # the fund header has a 分值 or 得分 column
+    ocr_readings: list[OcrReading] = field(default_factory=list)
     unmapped: list[UnmappedColumn] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -243,6 +246,12 @@ class _Reader:
             else:
                 _key_values(view, self.parts)
                 r += 1
+        self._count_unmapped()
+        self.parts.ocr_readings = [
+            OcrReading(c.box, round(c.confidence, 3), compact(c.text) or "")
+            for c in self.grid.cells
+            if c.confidence is not None and c.confidence < LOW_CONFIDENCE and c.text.strip()
+        ]
         return self.parts
 
     def _kept(
@@ -264,13 +273,16 @@ class _Reader:
         for cell, label in header.unplaced:
             if match_field(cell.text, table) in unfielded:
                 continue  # a second 评分标准 column: known, kept, nothing to report
-            values = sum(
-                1
-                for view in self.views[header.body :]
-                if (own := _value_cell(view, cell)) is not None and _text(own) is not None
-            )
-            self.parts.unmapped.append(UnmappedColumn(label, block, cell.page, cell.box, values))
+            self.parts.unmapped.append(UnmappedColumn(label, block, cell.page, cell.box))
         return header
+
+    def _count_unmapped(self) -> None:
+        """Each unmapped column's number of values, once its block's rows are read."""
+        lines = [line for line in (self.parts.funds.total, *self.parts.funds.sources()) if line is not None]
+        rows = {"funds": [line.extra for line in lines], "indicators": [i.extra for i in self.parts.indicators]}
+        self.parts.unmapped = [
+            replace(col, values=sum(col.header in extra for extra in rows[col.block])) for col in self.parts.unmapped
+        ]
 
     def _extras(self, view: RowView) -> dict[str, str]:
         """This row's text in the columns no field takes, under their header text."""
@@ -380,7 +392,27 @@ class _Reader:
             expected=_text(below.at(exp_cell.col)),
             actual=_text(below.at(act_cell.col)) if act_cell is not None else None,
         )
+        for cell in view.own():  # a third goal column (全年(调整)绩效目标) is kept, not dropped
+            if cell is exp_cell or cell is act_cell or cell.col < exp_cell.col:
+                continue
+            text = _text(below.at(cell.col))
+            label = compact(cell.text)
+            if text is not None and label:
+                self.parts.extra.setdefault(label, text)
         return True
+
+    def _lost_point(
+        self, view: RowView, cols: dict[str, Cell], weight: Decimal | None, score: Decimal | None
+    ) -> Decimal | None:
+        """An OCR'd score that lost its decimal point, mended onto the audit trail (never on a text layer)."""
+        cell = _value_cell(view, cols["score"]) if "score" in cols else None
+        if weight is None or score is None or cell is None or cell.confidence is None:
+            return score
+        fixed = lost_point(score, weight, compact(cell.text) or "")
+        if fixed is None:
+            return score
+        self.parts.repairs.append(Repair("score", compact(cell.text) or "", str(fixed), cell.page, cell.row, cell.box, "ocr"))
+        return fixed
 
     def _ocr_fix(self, kind: ValueKind, text: str, field_name: str, cell: Cell) -> str:
         """Mend OCR damage (``IO`` for 10, ``万兀``) where the column says what the value is."""
@@ -468,6 +500,11 @@ class _Reader:
                 return None
             cell = _value_cell(view, cols[key])
             text = _text(cell)
+            if key == "name" and text is not None and cell is not None and cell.confidence is not None:
+                fixed = repair_label(text)
+                if fixed is not None:
+                    self.parts.repairs.append(Repair(key, text, fixed, cell.page, cell.row, cell.box, "ocr"))
+                    return fixed
             kind = OCR_KINDS.get(key)
             if kind is None or text is None or cell is None:
                 return text
@@ -487,12 +524,18 @@ class _Reader:
                 weight = value
             else:
                 score = value
+        score = self._lost_point(view, cols, weight, score)
         target_key = "target_adjusted" if own_text("target_adjusted") else "target"
         actual = own_text("actual")
         target = self._mended_target(view, cols, target_key, own_text(target_key), actual, weight, score)
         comparator = own_text("comparator")
+        extra = self._extras(view)
+        if "comparator" in cols:
+            nature = _text(view.at(cols["comparator"].col))  # merged over a group: every row of it
+            if nature is not None and parse_comparator(nature) is None:
+                extra[compact(cols["comparator"].text) or "指标性质"] = nature  # 定量/定性: kept, not a comparator
         if comparator is not None and parse_comparator(comparator) is None:
-            comparator = None  # 指标性质 that says 定量/定性 is not a comparator
+            comparator = None
         unit = own_text("unit")
         target = _with_unit(target, unit)
         actual = _with_unit(actual, unit)
@@ -515,7 +558,7 @@ class _Reader:
             actual_parsed=parse_measure(actual),
             group_row=group_row,
             cells=boxes,
-            extra=self._extras(view),
+            extra=extra,
         )
 
     def _total(self, view: RowView, cols: dict[str, Cell]) -> None:

@@ -88,3 +88,10 @@ LOWER_IS_BETTER = (
     "控制率", "控制数", "变动率", "调整率", "结余率", "结转率", "结转结余", "超支", "投诉", "事故",
     "发生率", "差错", "违规", "违纪", "超标", "闲置", "偏差", "损失", "浪费", "拖欠", "逾期",
 )
+
+# Captions of a form's blocks, printed down the side or above them (brackets removed):
+# labels of the form, not values, so a reader owes them no field.
+BLOCK_LABELS = (
+    "资金情况", "项目资金", "预算执行情况", "部门预算执行情况", "年度预算数", "资金投入情况", "绩效指标",
+    "年度总体目标", "当年绩效目标", "总体目标完成情况", "项目基本情况", "年度绩效目标",
+)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jixiao.normalize.labels import parse_grade, split_stated_weight
+from jixiao.normalize.labels import parse_grade, split_stated_weight, without_seal
 
 WEIGHTS = [
     ("产出指标 (50 分)", "产出指标", "50"),
@@ -92,3 +92,18 @@ def test_labels_never_raise(text: str | None) -> None:
     assert isinstance(label, str)
     assert weight is None or weight >= 0
     assert parse_grade(text) in {"优", "良", "中", "差", None}
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("青神县水利局(盖章)", "青神县水利局"),
+        ("青神县水利局（盖章）", "青神县水利局"),
+        ("青神县水利局 盖章", "青神县水利局"),
+        ("某局(章)", "某局"),
+        ("印章管理办公室", "印章管理办公室"),  # 章 inside a name stays
+        ("某某局规章", "某某局规章"),
+    ],
+)
+def test_without_seal(name: str, expected: str) -> None:
+    assert without_seal(name) == expected

@@ -17,6 +17,7 @@ from jixiao.errors import OcrUnavailable
 from jixiao.extract.narrative import Line
 from jixiao.extract.ocr.decide import MIN_TEXT_CHARS, NO_TEXT_IMAGE_COVER, Decision, decide, needs_images, text_stats
 from jixiao.extract.tables import PageGrid, TextMap, grids_from_raws
+from jixiao.layout import Grid
 from jixiao.models import Box
 
 if TYPE_CHECKING:  # the reader needs OpenCV and NumPy: imported only when a page is OCR'd
@@ -59,13 +60,26 @@ def read_page_image(page: pymupdf.Page, page_no: int) -> OcrPage:
 
 def ocr_grids(scan: OcrPage, text_map: TextMap | None = None) -> list[PageGrid]:
     """The page's table grids filled with the OCR'd text, their cells' boxes on the page as shown."""
-    grids = grids_from_raws(scan.raws, scan.chars, scan.page, scan.height, text_map)
+    grids = [replace(pg, grid=with_confidence(pg.grid, scan)) for pg in grids_from_raws(scan.raws, scan.chars, scan.page, scan.height, text_map)]
     if not scan.turned:
         return grids
     return [
         replace(pg, grid=replace(pg.grid, cells=tuple(replace(c, box=shown_box(c.box, scan)) for c in pg.grid.cells)))
         for pg in grids
     ]
+
+
+def with_confidence(grid: Grid, scan: OcrPage) -> Grid:
+    """Each cell with the lowest score of the pieces read in it (1.0 for an empty cell), so a
+    finding resting on a doubtful reading can say so."""
+    scores: dict[int, float] = {}
+    for piece in scan.pieces:
+        for i, cell in enumerate(grid.cells):
+            b = cell.box
+            if b.x0 <= piece.cx < b.x1 and b.y0 <= piece.cy < b.y1:
+                scores[i] = min(scores.get(i, 1.0), piece.score)
+                break
+    return replace(grid, cells=tuple(replace(c, confidence=scores.get(i, 1.0)) for i, c in enumerate(grid.cells)))
 
 
 def ocr_lines(scan: OcrPage) -> list[Line]:

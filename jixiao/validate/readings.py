@@ -1,0 +1,43 @@
+"""Findings that rest on what OCR read say so (issue 15: nothing silent, no false error).
+
+A finding whose cells include one the recognizer was unsure of (``Report.ocr_readings``)
+is at most a warning, and its message names the doubtful reading and asks for a look at
+the page: one false error costs an auditor's trust in every other finding, and a
+misread digit (``1.5`` read ``15``) is the likeliest cause of an error on a scan.  A
+finding on a page read by OCR (``Source.ocr_pages``) says that it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from jixiao.models import Finding, Report
+
+#: Rules whose findings are about the reading itself: they say so already.
+ABOUT_READING = frozenset({"repaired_cell", "unmapped_column"})
+
+
+def qualify(report: Report, findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
+    if not report.source.ocr_pages:
+        return findings
+    doubtful = {r.box: r for r in report.ocr_readings}
+    out = []
+    for f in findings:
+        if f.rule in ABOUT_READING:
+            out.append(f)
+            continue
+        weak = [doubtful[b] for b in f.where.boxes if b in doubtful]
+        if weak:
+            shown = "、".join(f"“{r.text}”({r.confidence:.2f})" for r in weak)
+            severity = "warning" if f.severity == "error" else f.severity
+            lowered = "；因此错误降为警告 / so the error is lowered to a warning" if severity != f.severity else ""
+            note = (
+                f" ⚠ 依据 OCR 识别可信度低的读数 {shown}，请对照原件核对{lowered} / "
+                f"rests on a low-confidence OCR reading: check the page"
+            )
+            out.append(replace(f, severity=severity, message=f.message + note))
+        elif f.page in report.source.ocr_pages:
+            out.append(replace(f, message=f.message + "（OCR 识别 / read by OCR）"))
+        else:
+            out.append(f)
+    return tuple(out)
