@@ -177,3 +177,10 @@ def test_rate_off_by_more_than_truncation_is_an_error(rate: str) -> None:
 
 def test_rounded_rate_gives_no_finding() -> None:
     assert not [f for f in validate(_with_rate("0.9679")) if f.rule == "execution_rate"]
+
+
+def test_every_catalog_rule_is_registered() -> None:
+    from jixiao.validate import RULES
+    from jixiao.validate.catalog import CATALOG
+
+    assert set(RULES) == set(CATALOG)

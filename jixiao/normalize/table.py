@@ -160,6 +160,8 @@ def _fund_row_key(label: str) -> str | None:
             return name
     if any(key.startswith(w) for w in vocab.EXTRA_FUND_ROWS):
         return "extra"
+    if key.endswith(vocab.FUND_SOURCE_ENDINGS) and len(key) > 2:
+        return "extra"  # a source the MOF template does not name: 中央财政资金, 地方财政资金, 省级补助资金
     return None
 
 

@@ -31,6 +31,9 @@ FUND_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 # Rows of the fund block that are not among the four standard ones but are real sources.
 EXTRA_FUND_ROWS = ("财政专户管理资金", "单位资金", "单位自有资金", "社会资金")
+# Any other row label of the fund block ending so is a source too (transfer-payment forms'
+# 中央财政资金 / 地方财政资金, 省级资金 …): kept as an ``extra`` line, never dropped.
+FUND_SOURCE_ENDINGS = ("资金", "拨款", "补助")
 
 INDICATOR_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("level1", ("一级指标",)),

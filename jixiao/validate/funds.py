@@ -103,6 +103,8 @@ def truncated(exact: Decimal, stated: Decimal) -> bool:
     unit = Decimal(1).scaleb(stated.as_tuple().exponent)  # type: ignore[arg-type]
     return stated <= exact < stated + unit
 
+
+@rule("execution_score")
 def execution_score(report: Report) -> Iterator[Finding]:
     line = report.funds.total
     if line is None or line.weight is None or line.score is None:
