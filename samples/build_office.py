@@ -24,7 +24,14 @@ from build import PageBreak, Space, Table, Text, grid_to_cells, parse_source  # 
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "office"
-SOURCES = ("seed-department-report", "project-consistent", "department-split-table")
+SOURCES = (
+    "seed-department-report",
+    "project-consistent",
+    "department-split-table",
+    "real-hebei-langfang-placeholders",
+    "real-anhui-luan-summary-table",
+    "real-yunnan-lijiang-trad",
+)
 STYLE = """
 body { font-family: 'Noto Serif CJK SC', 'Noto Sans CJK SC', serif; font-size: 10.5pt; }
 p.para { text-indent: 2em; line-height: 150%; margin: 0; }
@@ -79,7 +86,7 @@ def main() -> int:
         return 2
     OUT.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        for name in SOURCES:
+        for name in sys.argv[1:] or SOURCES:  # names given on the command line: only those
             src = (HERE / "sources" / f"{name}.txt").read_text(encoding="utf-8")
             page = Path(tmp) / f"{name}.html"
             page.write_text(source_html(src, name), encoding="utf-8")

@@ -37,7 +37,9 @@ def test_mixed_folder_keeps_input_order_and_matches_in_process_run() -> None:
     assert [d.path for d in isolated] == files
     assert [r for d in isolated for r in d.records] == [r for d in inline for r in d.records]
     has_report = {d.path: any(isinstance(r, Report) for r in d.records) for d in isolated}
-    assert has_report == {f: f.parent.name != "bad" for f in files}
+    # which real-layout samples give a report (narratives and fragments never do) is asserted in test_real_layouts.py
+    has_report = {f: v for f, v in has_report.items() if not Path(f).name.startswith("real-")}
+    assert has_report == {f: Path(f).parent.name != "bad" for f in has_report}
 
 
 def test_duplicates_are_parsed_once_and_marked(tmp_path: Path) -> None:
