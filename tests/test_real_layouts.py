@@ -197,11 +197,6 @@ def test_nanhua_findings() -> None:
 HUAINAN = "real-anhui-huainan-transfer"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="转移支付 form read as department_overall with no names: 转移支付(项目)名称, 地方主管部门 "
-    "and 资金使用单位 are not taken as project name, competent department and implementing unit",
-)
 def test_huainan_header_fields() -> None:
     r = one(HUAINAN)
     assert r.report_type == "project"
@@ -221,7 +216,6 @@ def test_huainan_year_and_total() -> None:
     assert fund(r.funds.total) == (None, D("808.1"), D("692.98"), None, D("0.86"), None)
 
 
-@pytest.mark.xfail(strict=True, reason="the 其中:中央财政资金 and 地方财政资金 rows are not read as fund sources")
 def test_huainan_sources() -> None:
     assert sources(one(HUAINAN)) == {
         "中央财政资金": (D("808.1"), D("692.98"), D("0.86")),
@@ -230,7 +224,6 @@ def test_huainan_sources() -> None:
     }
 
 
-@pytest.mark.xfail(strict=True, reason="missing_field unit_name: 地方主管部门 is not read")
 def test_huainan_findings() -> None:
     # consistent; the excerpt ends at the 绩效指标 header, so no indicator rows and no 总分
     assert serious(one(HUAINAN)) == Counter({("missing_field", "indicators"): 1, ("missing_field", "total_score"): 1})
