@@ -21,7 +21,7 @@ from jixiao.layout import Cell, Grid
 from jixiao.models import Report
 from jixiao.normalize import vocab
 from jixiao.normalize.canon import canonical_label, header_key, match_field, strip_lead
-from jixiao.normalize.labels import parse_grade, split_stated_weight
+from jixiao.normalize.labels import is_placeholder, parse_grade, split_stated_weight
 from jixiao.normalize.numbers import is_blank, parse_amount, parse_decimal, parse_rate
 from jixiao.normalize.text import clean_text
 from jixiao.outputs.records import record_to_dict
@@ -55,6 +55,8 @@ def _collect(value: Any, texts: list[str], numbers: set[Decimal]) -> None:
 
 def _is_label(text: str) -> bool:
     key = header_key(text).removesuffix("(盖章)")
+    if is_placeholder(text):
+        return True  # the template's unfilled 指标2 / ……
     if any(match_field(text, table) for table in (vocab.INDICATOR_COLUMNS, vocab.FUND_COLUMNS)):
         return True
     if strip_lead(text) in {w for _, words in vocab.FUND_ROWS for w in words} or key in KEY_LABELS:

@@ -77,3 +77,14 @@ def without_seal(name: str) -> str:
     if not re.search(r"[(（]\s*(?:盖\s*章|公\s*章|章)\s*[)）]\s*$|盖\s*章\s*$|公\s*章\s*$", name):
         return name  # a bare trailing 章 belongs to the name (…规章)
     return stripped
+
+
+_PLACEHOLDER = re.compile(r"^(?:指标\s*[0-9一二三四五六七八九十]+\s*[:：]?|[…\.。·、]+|\.{3,})$")
+
+
+def is_placeholder(name: str | None) -> bool:
+    """A template's unfilled row label (``指标2``, ``……``): no indicator when its row holds no value.
+
+    Example: ``is_placeholder("指标2")`` → True; ``is_placeholder("指标1工程完工率")`` → False.
+    """
+    return bool(name) and bool(_PLACEHOLDER.match(re.sub(r"\s+", "", name or "")))

@@ -21,11 +21,11 @@ from jixiao.models import Box, FundLine, Funds, Goals, Indicator, OcrReading, Re
 from jixiao.normalize import vocab
 from jixiao.normalize.canon import canonical_label, fuzzy_field, header_key, match_field, strip_lead
 from jixiao.normalize.header import MIN_HEADER_HITS, Header, RowView, header_columns, read_header
-from jixiao.normalize.labels import parse_grade, split_stated_weight, without_seal
+from jixiao.normalize.labels import is_placeholder, parse_grade, split_stated_weight, without_seal
 from jixiao.normalize.memo import per_document
 from jixiao.normalize.numbers import is_blank, parse_amount, parse_decimal, parse_rate
 from jixiao.normalize.ocr_repair import ValueKind, lost_point, repair_label, repair_target, repair_value
-from jixiao.normalize.targets import parse_comparator, parse_measure
+from jixiao.normalize.targets import parse_comparator, parse_measure, unit_hint, with_hint
 from jixiao.normalize.text import clean_text, compact
 
 #: A cell OCR read with a recognizer score below this is a doubtful reading (see OcrReading).
@@ -233,7 +233,7 @@ class _Reader:
             view = self.views[r]
             fund_cols = header_columns(view, vocab.FUND_COLUMNS)
             ind_cols = header_columns(view, vocab.INDICATOR_COLUMNS)
-            if len(ind_cols) >= MIN_HEADER_HITS and ("name" in ind_cols or "level1" in ind_cols):
+            if self._indicator_header(r, ind_cols):
                 header = read_header(self.views, r, vocab.INDICATOR_COLUMNS)
                 self._mended_headers(header.cols, vocab.INDICATOR_COLUMNS)
                 r = self._indicators(r, self._kept(header, "indicators", vocab.INDICATOR_COLUMNS, vocab.UNFIELDED_INDICATOR_COLUMNS))
@@ -255,6 +255,17 @@ class _Reader:
             if c.confidence is not None and c.confidence < LOW_CONFIDENCE and c.text.strip()
         ]
         return self.parts
+
+    def _indicator_header(self, r: int, cols: dict[str, Cell]) -> bool:
+        """Row ``r`` opens an indicator block: it names the indicator columns itself, or
+        it is the first of two header rows whose second names them (绩效指标 over
+        一级指标 | 二级指标 | 三级指标, 年度指标值 over 指标性质 | 指标值 | 度量单位)."""
+        if len(cols) >= MIN_HEADER_HITS and ("name" in cols or "level1" in cols):
+            return True
+        if not cols or r + 1 >= len(self.views):
+            return False
+        both = read_header(self.views, r, vocab.INDICATOR_COLUMNS)
+        return both.body == r + 2 and len(both.cols) >= MIN_HEADER_HITS and ("name" in both.cols or "level1" in both.cols)
 
     def _kept(
         self,
@@ -474,8 +485,10 @@ class _Reader:
                     parts.level1_weights.setdefault(new_l1, stated)
             if new_l2 is not None:
                 level2 = new_l2
-            if not any(values.get(k) for k in ("name", "target", "actual", "weight", "score")):
-                row += 1
+            if not any(values.get(k) for k in ("target", "actual", "weight", "score")) and (
+                not values.get("name") or is_placeholder(values.get("name"))
+            ):
+                row += 1  # an empty row, or the template's unfilled 指标2 / …… row
                 continue
             indicator_at[row] = row
             parts.indicators.append(self._indicator(view, cols, level1, level2, indicator_at))
@@ -545,6 +558,7 @@ class _Reader:
             target = comparator + target
         name_cell = view.at(cols["name"].col) if "name" in cols else None
         page = name_cell.page if name_cell is not None else next(iter(boxes.values())).page
+        hint = None if unit else unit_hint(own_text("name"))
         return Indicator(
             level1=level1,
             level2=level2,
@@ -556,8 +570,8 @@ class _Reader:
             deviation_note=own_text("deviation_note"),
             page=page,
             row=row,
-            target_parsed=parse_measure(target),
-            actual_parsed=parse_measure(actual),
+            target_parsed=with_hint(parse_measure(target), target, hint),
+            actual_parsed=with_hint(parse_measure(actual), actual, hint),
             group_row=group_row,
             cells=boxes,
             extra=extra,

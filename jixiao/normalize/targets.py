@@ -219,3 +219,29 @@ def _take_suffix(body: str, words: dict[str, str], order: tuple[str, ...]) -> tu
         if body.endswith(word):
             return words[word], body.removesuffix(word)
     return None, body
+
+
+_NAME_UNIT = re.compile(r"[(（]\s*([^()（）0-9]{1,6}?)\s*[)）]\s*$")
+
+
+def unit_hint(name: str | None) -> str | None:
+    """The unit an indicator's name gives its bare numbers: ``任务完成时限(月)`` → ``月``;
+    a rate or a satisfaction (``完成及时率``, ``学生满意度``) is a percentage.
+
+    Example: ``unit_hint("资金到位率")`` → ``"%"``; ``unit_hint("培训人数")`` → ``None``.
+    """
+    if not name:
+        return None
+    m = _NAME_UNIT.search(name)
+    if m:
+        return m.group(1)
+    flat = name.rstrip("。.;；:： ")
+    return "%" if flat.endswith(("率", "满意度")) else None
+
+
+def with_hint(measure: Measure, text: str | None, hint: str | None) -> Measure:
+    """A bare number read with the unit its indicator's name gives it (the cell text stays as printed)."""
+    if hint is None or text is None or measure.kind != "number" or measure.unit is not None:
+        return measure
+    hinted = parse_measure(text + hint)
+    return hinted if hinted.kind != "text" else measure
