@@ -61,6 +61,8 @@ def _is_label(text: str) -> bool:
         return True
     if strip_lead(text) in {w for _, words in vocab.FUND_ROWS for w in words} or key in KEY_LABELS:
         return True
+    if key.endswith(vocab.UNIT_LABEL_ENDINGS) or regex.sub(r"[0-9]+$", "", key) in vocab.BLOCK_LABELS:
+        return True
     label = split_stated_weight(text)[0]
     return canonical_label(label, (*vocab.LEVEL1, *vocab.LEVEL2))[0] in (*vocab.LEVEL1, *vocab.LEVEL2)
 

@@ -339,7 +339,6 @@ def test_langfang_findings() -> None:
 LINGLING = "real-hunan-lingling-department"
 
 
-@pytest.mark.xfail(strict=True, reason="区级预算单位名称 is not read as the unit name")
 def test_lingling_unit_name() -> None:
     assert one(LINGLING).unit_name == "永州市零陵区疾病预防控制中心"
 
@@ -352,7 +351,6 @@ def test_lingling_type_year_total() -> None:
     assert r.goals.actual is None
 
 
-@pytest.mark.xfail(strict=True, reason="missing_field unit_name (区级预算单位名称 not read)")
 def test_lingling_findings() -> None:
     # 基本支出 2299.98 + 项目支出 156.2 = 2456.18 = 一般公共预算: consistent, and not sources of the total
     assert serious(one(LINGLING)) == Counter({("missing_field", "indicators"): 1, ("missing_field", "total_score"): 1})

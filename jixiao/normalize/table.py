@@ -116,6 +116,14 @@ def _fund_line(
         text = _text(cell)
         if cell is not None:
             boxes[name] = cell.box
+        shared = [n for n, h in cols.items() if cell is not None and h is not header and cell.covers_col(h.col)]
+        if shared and text is not None and cell is not None:
+            # one cell across several fields' columns (a second breakdown set beside the
+            # sources: 项目支出: | 156.2): no one field's value; kept under all their headers
+            heads = "/".join(compact(h.text) or n for n, h in cols.items() if cell.covers_col(h.col))
+            extra.setdefault(heads, text)
+            values[name] = None
+            continue
         if text is not None and cell is not None:
             kind: ValueKind = "rate" if name == "execution_rate" else "number" if name in ("weight", "score") else "amount"
             fixed = repair_value(kind, text)
@@ -173,7 +181,7 @@ def _is_total_row(view: RowView) -> bool:
     return any(first.startswith(w) for w in vocab.TOTAL_ROW)
 
 
-_KNOWN_KEYS = frozenset(
+_KNOWN_KEYS = frozenset(  # labels whose blank value is no extra text
     (*vocab.PROJECT_LABELS, *vocab.COMPETENT_LABELS, *vocab.IMPLEMENTING_LABELS, *vocab.DEPARTMENT_LABELS, *vocab.TOTAL_SCORE_LABELS)
 )
 
@@ -203,8 +211,8 @@ def _key_values(view: RowView, parts: TableParts) -> None:
             parts.competent_department = name
         elif key in vocab.IMPLEMENTING_LABELS:
             parts.implementing_unit = name
-        elif key in vocab.DEPARTMENT_LABELS:
-            parts.unit_name = name
+        elif key in vocab.DEPARTMENT_LABELS or key.endswith(vocab.UNIT_LABEL_ENDINGS):
+            parts.unit_name = name  # 区级预算单位名称 and the like
         elif key in vocab.TOTAL_SCORE_LABELS and parts.total_score is None:
             parts.total_score = parse_decimal(value)
             parts.total_box = target.box
@@ -373,6 +381,10 @@ class _Reader:
                     extra.append(line)
                 elif key not in lines:
                     lines[key] = line
+            elif labels:  # a row of the block no fund line is (按收入性质分: …): its text is kept
+                rest = [t for c in view.own() if (t := _text(c)) is not None]
+                if rest:
+                    parts.extra.setdefault(rest[0], " | ".join(rest[1:]))
             row += 1
         total = lines.get("total")
         if total is not None and total.weight is None and "weight" not in cols:
