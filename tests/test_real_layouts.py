@@ -446,9 +446,6 @@ def test_huanggang_header_and_funds() -> None:
     assert fund(r.funds.total) == (None, D(10), D(10), D(20), D(1), D(20))
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the second 年度绩效目标 block's header row (一级指标|二级指标|…) is read as an indicator"
-)
 def test_huanggang_indicators() -> None:
     r = one(HUANGGANG)
     assert rows(r) == [

@@ -82,12 +82,15 @@ def _value_text(raw: str) -> str | None:
     return None if text is None or is_blank(text) else text
 
 
-def _repeats_header(view: RowView) -> bool:
-    """A header row printed again inside the table (Word repeats it on each page)."""
+def _repeats_header(view: RowView, cols: dict[str, Cell]) -> bool:
+    """A header row printed again inside the table (Word repeats it on each page; Hubei
+    prints one per 年度绩效目标 block): it names the block's columns where the block has them."""
     found = {match_field(c.text, vocab.INDICATOR_COLUMNS) for c in view.own()}
-    if not {"name", "weight"} <= found:  # cheap test first: most rows are not headers
-        return False
-    return header_columns(view, vocab.INDICATOR_COLUMNS).keys() >= {"name", "weight"}
+    if not ({"name", "level1"} & found) or len(found - {None}) < MIN_HEADER_HITS - 1:
+        return False  # cheap test first: most rows are not headers
+    again = header_columns(view, vocab.INDICATOR_COLUMNS)
+    same = [f for f, c in again.items() if f in cols and cols[f].col == c.col]
+    return len(same) >= MIN_HEADER_HITS - 1 and ("name" in same or "level1" in same)
 
 
 def _right_of(view: RowView, cell: Cell) -> Cell | None:
@@ -474,7 +477,7 @@ class _Reader:
             if _is_total_row(view):
                 self._total(view, cols)
                 return row + 1
-            if _repeats_header(view):
+            if _repeats_header(view, cols):
                 row += 1  # a header row repeated inside the table
                 continue
             name_cell = view.at(cols["name"].col) if "name" in cols else None
