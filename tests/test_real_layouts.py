@@ -229,11 +229,6 @@ def test_huainan_findings() -> None:
 BAYANNUR = "real-nmg-bayannur-levels"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="no_report_found: a 转移支付 table with 全年预算数(A)/全年执行数(B) but no 执行率 column and "
-    "`一级 指标` (split) is not recognised",
-)
 def test_bayannur_header_fields() -> None:
     r = one(BAYANNUR)
     assert r.report_type == "project"
@@ -243,7 +238,6 @@ def test_bayannur_header_fields() -> None:
     assert (r.fiscal_year, r.source_amount_unit) == (2022, "万元")
 
 
-@pytest.mark.xfail(strict=True, reason="no_report_found (see test_bayannur_header_fields)")
 def test_bayannur_funds_by_level() -> None:
     r = one(BAYANNUR)
     assert r.funds.total is not None
@@ -262,7 +256,6 @@ def test_bayannur_funds_by_level() -> None:
     assert rows(r) == [(None, "数量指标", "享受社会保险补贴人员数量", "4443", None, None, None)]
 
 
-@pytest.mark.xfail(strict=True, reason="no_report_found (see test_bayannur_header_fields)")
 def test_bayannur_findings() -> None:
     # budget sources add up to 7165.29, not the stated 7165.32 (a real fault); executed adds up exactly
     r = one(BAYANNUR)

@@ -30,6 +30,8 @@ PAGE_MARKERS = (
     ("年初预算", "执行率"),
     ("预算数", "执行率"),
     ("绩效指标", "得分"),
+    ("一级指标", "三级指标"),  # target-only forms (绩效目标自评表 of transfer payments): no 分值/得分
+    ("全年预算数", "全年执行数"),
 )
 # First cells that open a new table even when its columns match the one above.
 START_WORDS = ("项目名称", "部门名称", "单位名称", "部门(单位)名称")

@@ -248,8 +248,8 @@ class _Reader:
                 header = read_header(self.views, r, vocab.INDICATOR_COLUMNS)
                 self._mended_headers(header.cols, vocab.INDICATOR_COLUMNS)
                 r = self._indicators(r, self._kept(header, "indicators", vocab.INDICATOR_COLUMNS, vocab.UNFIELDED_INDICATOR_COLUMNS))
-            elif len(fund_cols) >= MIN_HEADER_HITS and (
-                "execution_rate" in fund_cols or "executed" in fund_cols
+            elif (len(fund_cols) >= MIN_HEADER_HITS and ("execution_rate" in fund_cols or "executed" in fund_cols)) or (
+                {"annual_budget", "executed"} <= fund_cols.keys()  # 全年预算数(A) | 全年执行数(B) alone
             ):
                 header = read_header(self.views, r, vocab.FUND_COLUMNS)
                 self._mended_headers(header.cols, vocab.FUND_COLUMNS)
