@@ -93,6 +93,8 @@ def lost_cells(path: Path) -> list[str]:
             flat = _flat(text)
             if any(flat in t for t in texts) or _is_label(text) or parse_grade(text) in grades - {None}:
                 continue
+            if "/" in flat and all(any(part in t for t in texts) for part in flat.split("/") if part):
+                continue  # 单位/负责人 read as two values
             if _flat(split_stated_weight(text)[0]) in texts or _sub_header(cell, block.grid):
                 continue
             parsed = (parse_decimal(text), parse_rate(text), parse_amount(text, "万元"))

@@ -355,11 +355,6 @@ def test_lingling_findings() -> None:
 GUYUAN = "real-ningxia-guyuan-ocr"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="no_report_found: the Ningxia 资金情况(万元) block with 全年预算数(A)/全年执行数(B)/执行率(B/A) "
-    "and no indicator rows is not recognised",
-)
 def test_guyuan_header_fields() -> None:
     r = one(GUYUAN)
     assert r.report_type == "project"
@@ -369,7 +364,6 @@ def test_guyuan_header_fields() -> None:
     assert (r.fiscal_year, r.source_amount_unit) == (2022, "万元")
 
 
-@pytest.mark.xfail(strict=True, reason="no_report_found (see test_guyuan_header_fields)")
 def test_guyuan_funds_and_total() -> None:
     r = one(GUYUAN)
     # 259.45 / 300 = 86.48 %, printed 86.5 %
@@ -378,7 +372,6 @@ def test_guyuan_funds_and_total() -> None:
     assert r.total_score == D(99)  # 项目总得分99分, above the table
 
 
-@pytest.mark.xfail(strict=True, reason="no_report_found (see test_guyuan_header_fields)")
 def test_guyuan_findings() -> None:
     # the sample keeps no indicator rows (the OCR runs them together); nothing else to report
     assert serious(one(GUYUAN)) == Counter({("missing_field", "indicators"): 1})

@@ -35,7 +35,7 @@ PAGE_MARKERS = (
 )
 # First cells that open a new table even when its columns match the one above.
 START_WORDS = ("项目名称", "部门名称", "单位名称", "部门(单位)名称")
-TABLE_WORDS = ("一级指标", "三级指标", "执行率", "年初预算", "绩效指标", "指标名称", "预算执行")
+TABLE_WORDS = ("一级指标", "三级指标", "执行率", "年初预算", "绩效指标", "指标名称", "预算执行", "全年预算数", "全年执行数")
 EDGE_TOL = 3.0  # points: column lines on two pages that are this close are the same line
 CONTINUES_TOP = 0.25  # a continuation grid starts in the top quarter of its page
 _SPACE = regex.compile(r"\s+")

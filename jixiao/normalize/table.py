@@ -184,6 +184,7 @@ def _is_total_row(view: RowView) -> bool:
     return any(first.startswith(w) for w in vocab.TOTAL_ROW)
 
 
+_TITLE_TOTAL = regex.compile(r"(?:自评)?总得分\s*[:：]?\s*([0-9]+(?:\.[0-9]+)?)\s*分")
 _KNOWN_KEYS = frozenset(  # labels whose blank value is no extra text
     (*vocab.PROJECT_LABELS, *vocab.COMPETENT_LABELS, *vocab.IMPLEMENTING_LABELS, *vocab.DEPARTMENT_LABELS, *vocab.TOTAL_SCORE_LABELS)
 )
@@ -213,7 +214,10 @@ def _key_values(view: RowView, parts: TableParts) -> None:
         elif key in vocab.COMPETENT_LABELS:
             parts.competent_department = name
         elif key in vocab.IMPLEMENTING_LABELS:
-            parts.implementing_unit = name
+            unit, _, person = name.partition("/") if "负责人" in key else (name, "", "")
+            parts.implementing_unit = unit.strip() or name
+            if person.strip():
+                parts.extra.setdefault("项目负责人", person.strip())  # 项目实施单位/项目负责人 | 单位/姓名
         elif key in vocab.DEPARTMENT_LABELS or key.endswith(vocab.UNIT_LABEL_ENDINGS):
             parts.unit_name = name  # 区级预算单位名称 and the like
         elif key in vocab.TOTAL_SCORE_LABELS and parts.total_score is None:
@@ -223,8 +227,8 @@ def _key_values(view: RowView, parts: TableParts) -> None:
             continue
         used.update((id(cell), id(target)))
     rest = [text for c in view.own() if id(c) not in used and (text := _text(c)) is not None]
-    if rest:
-        parts.extra.setdefault(rest[0], " | ".join(rest[1:]))
+    for i in range(0, len(rest), 2):  # label | value pairs, as such rows are printed
+        parts.extra.setdefault(rest[i], rest[i + 1] if i + 1 < len(rest) else "")
 
 
 class _Reader:
@@ -259,6 +263,8 @@ class _Reader:
             else:
                 _key_values(view, self.parts)
                 r += 1
+        if self.parts.total_score is None and (m := _TITLE_TOTAL.search(compact(self.title) or "")):
+            self.parts.total_score = Decimal(m.group(1))  # 项目总得分99分, printed above the table
         self._count_unmapped()
         self.parts.ocr_readings = [
             OcrReading(c.box, round(c.confidence, 3), compact(c.text) or "")
