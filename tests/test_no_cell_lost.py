@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import regex
+from rapidfuzz.distance import Levenshtein
 
 from jixiao.extract.document import extract_path
 from jixiao.layout import Cell, Grid
@@ -61,7 +62,10 @@ def _is_label(text: str) -> bool:
         return True
     if strip_lead(text) in {w for _, words in vocab.FUND_ROWS for w in words} or key in KEY_LABELS:
         return True
-    if key.endswith(vocab.UNIT_LABEL_ENDINGS) or regex.sub(r"[0-9]+$", "", key) in vocab.BLOCK_LABELS:
+    caption = regex.sub(r"[0-9]+$", "", key)
+    if any(Levenshtein.distance(caption, w) <= (0 if len(w) < 4 else 2) for w in vocab.BLOCK_LABELS):
+        return True  # a block's caption (项目资金(万元)), an OCR'd one (项Fl资金(万兀)) too
+    if key.endswith(vocab.UNIT_LABEL_ENDINGS):
         return True
     label = split_stated_weight(text)[0]
     return canonical_label(label, (*vocab.LEVEL1, *vocab.LEVEL2))[0] in (*vocab.LEVEL1, *vocab.LEVEL2)

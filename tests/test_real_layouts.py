@@ -464,15 +464,10 @@ def test_yinchuan_header_fields() -> None:
     assert (r.fiscal_year, r.source_amount_unit, r.total_score) == (2021, "万元", D(98))  # 自评得分 98
 
 
-@pytest.mark.xfail(strict=True, reason="the OCR'd label 实施第位 (实施单位) is not recognised")
 def test_yinchuan_implementing_unit() -> None:
     assert one(YINCHUAN).implementing_unit == "银川市第六中学"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="no fund row: the OCR'd headers 年初预匏数 / 调整预算将,A、 under 项Fl资金(万兀) are not recognised",
-)
 def test_yinchuan_funds() -> None:
     assert fund(one(YINCHUAN).funds.total) == (D("64.8"), D("64.8"), D("64.8"), None, D(1), None)
 
@@ -503,15 +498,10 @@ def test_yinchuan_scores() -> None:
     assert [(i.name, i.score) for i in real] == [(n, s) for n, _w, s in YINCHUAN_ROWS if s is not None]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="参考分值 printed 考值参分 by OCR is left unmapped (weights None) and placeholder rows 指标2: are kept",
-)
 def test_yinchuan_weights() -> None:
     assert [(i.name, i.weight, i.score) for i in one(YINCHUAN).indicators] == YINCHUAN_ROWS
 
 
-@pytest.mark.xfail(strict=True, reason="the OCR'd level-1 label 顼目产出 is not repaired to 项目产出")
 def test_yinchuan_level1_weights() -> None:
     assert one(YINCHUAN).level1_weights == {"项目决策": D(10), "项目管理": D(25), "项目产出": D(30), "项目效益": D(35)}
 
@@ -522,10 +512,6 @@ def test_yinchuan_score_total_error() -> None:
     assert (f.severity, f.expected, f.found) == ("error", "84", "98")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="missing_field funds.total (fund row not read) and no deduction_unexplained (weights not read)",
-)
 def test_yinchuan_findings() -> None:
     found = serious(one(YINCHUAN))
     found.pop(("level1_weight_sum", "项目效益"), None)  # 15 + 10 + the cut row's blank: the cut's doing

@@ -105,6 +105,8 @@ def _nearest(key: str, table: Sequence[tuple[str, Sequence[str]]]) -> tuple[str,
                 Levenshtein.distance(key, word, score_cutoff=edits),
                 Levenshtein.distance(key[: len(word)], word, score_cutoff=edits),
             )
+            if dist > edits and len(key) == len(word) and sorted(key) == sorted(word):
+                dist = 1  # OCR put a line's pieces out of order: 考值参分 for 参考分值
             if dist <= edits and dist < best.get(name, (edits + 1, ""))[0]:
                 best[name] = (dist, word)
     if not best:
@@ -180,3 +182,17 @@ def canonical_label(text: str | None, vocab: Sequence[str]) -> tuple[str | None,
 #: Marks a dark scan's specks are read as, around a label.
 _SPECKS = "·•・.,，、'\"“”‘’`*"
 
+
+
+def nearest_key_label(key: str, labels: Sequence[str]) -> str | None:
+    """The one form label (实施单位, 项目名称 …) an OCR'd label cell is a character away from.
+
+    Only labels of four characters or more, of the same length as the cell (a longer
+    cell is a value that starts like a label), and only when one label is nearest.
+
+    Example: ``nearest_key_label("实施第位", ["实施单位", "主管部门"])`` → ``"实施单位"``.
+    """
+    if len(key) < MIN_FUZZY_HEADER:
+        return None
+    near = [w for w in labels if len(w) == len(key) and Levenshtein.distance(key, w, score_cutoff=1) <= 1]
+    return near[0] if len(near) == 1 else None

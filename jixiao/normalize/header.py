@@ -24,6 +24,9 @@ from jixiao.normalize.text import compact
 Vocabulary = Sequence[tuple[str, Sequence[str]]]
 
 MIN_HEADER_HITS = 3
+#: Headers already placed exactly before misread ones are looked for in a row (an OCR'd
+#: fund header may keep only 全年执行数 and 执行率 whole).
+MIN_FUZZY_HITS = 2
 #: A sub-header is a short label: longer text, or a number, is a value row.
 MAX_SUBHEADER_CHARS = 12
 _DIGITS = regex.compile(r"[0-9０-９]")
@@ -99,9 +102,9 @@ def _matched(own: list[Cell], table: Vocabulary) -> dict[str, Cell]:
 
 
 def _fuzzy(own: list[Cell], cols: dict[str, Cell], table: Vocabulary) -> None:
-    """A header OCR misread by one character, for a field still missing: looked
+    """A header OCR misread by a character or two, for a field still missing: looked
     for only in a row that already reads as a header, never among values."""
-    for cell in own if len(cols) >= MIN_HEADER_HITS else ():
+    for cell in own if len(cols) >= MIN_FUZZY_HITS else ():
         if any(c is cell for c in cols.values()) or match_field(cell.text, table) is not None:
             continue
         near = fuzzy_field(cell.text, table)

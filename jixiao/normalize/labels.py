@@ -79,7 +79,8 @@ def without_seal(name: str) -> str:
     return stripped
 
 
-_PLACEHOLDER = re.compile(r"^(?:指标\s*[0-9一二三四五六七八九十]+\s*[:：]?|[…\.。·、]+|\.{3,})$")
+# 指标L / 指标I: an OCR'd 指标1
+_PLACEHOLDER = re.compile(r"^(?:指标\s*[0-9一二三四五六七八九十LlI|]+\s*[:：]?|[…\.。·、]+|\.{3,})$")
 
 
 def is_placeholder(name: str | None) -> bool:

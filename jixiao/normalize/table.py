@@ -19,7 +19,7 @@ import regex
 from jixiao.layout import Cell, Grid
 from jixiao.models import Box, FundLine, Funds, Goals, Indicator, OcrReading, Repair, UnmappedColumn
 from jixiao.normalize import vocab
-from jixiao.normalize.canon import canonical_label, fuzzy_field, header_key, match_field, strip_lead
+from jixiao.normalize.canon import canonical_label, fuzzy_field, header_key, match_field, nearest_key_label, strip_lead
 from jixiao.normalize.header import MIN_HEADER_HITS, Header, RowView, header_columns, read_header
 from jixiao.normalize.labels import is_placeholder, parse_grade, split_stated_weight, without_seal
 from jixiao.normalize.memo import per_document
@@ -184,6 +184,7 @@ def _is_total_row(view: RowView) -> bool:
     return any(first.startswith(w) for w in vocab.TOTAL_ROW)
 
 
+_FUZZY_KEYS = (*vocab.PROJECT_LABELS, *vocab.COMPETENT_LABELS, *vocab.IMPLEMENTING_LABELS, "部门名称", "单位名称")
 _TITLE_TOTAL = regex.compile(r"(?:自评)?总得分\s*[:：]?\s*([0-9]+(?:\.[0-9]+)?)\s*分")
 _KNOWN_KEYS = frozenset(  # labels whose blank value is no extra text
     (*vocab.PROJECT_LABELS, *vocab.COMPETENT_LABELS, *vocab.IMPLEMENTING_LABELS, *vocab.DEPARTMENT_LABELS, *vocab.TOTAL_SCORE_LABELS)
@@ -204,6 +205,9 @@ def _key_values(view: RowView, parts: TableParts) -> None:
         key = key.removesuffix("(盖章)")
         target = _right_of(view, cell)
         value = _text(target)
+        if key not in _KNOWN_KEYS and value is not None and (near := nearest_key_label(key, _FUZZY_KEYS)) is not None:
+            parts.repairs.append(Repair("label", key, near, cell.page, cell.row, cell.box, "ocr"))  # 实施第位
+            key = near
         if key in _KNOWN_KEYS:
             used.add(id(cell))  # a known label left blank is no extra text
         if value is None or target is None:

@@ -49,8 +49,8 @@ INDICATOR_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("serial", ("序号",)),
     ("target_adjusted", ("调整指标值", "全年调整指标值")),
     ("target", ("年度指标值", "年初指标值", "年初目标值", "预期指标值", "年度目标值", "指标值", "目标值")),
-    ("actual", ("实际完成值", "全年实际完成值", "全年完成值", "完成值", "实际值")),
-    ("weight", ("分值", "权重", "指标权重", "指标分值")),
+    ("actual", ("实际完成值", "全年实际完成值", "全年完成值", "全年实际值", "完成值", "实际值")),
+    ("weight", ("分值", "权重", "指标权重", "指标分值", "参考分值")),
     ("score", ("得分", "指标得分", "自评得分")),
     ("deviation_note", ("偏差原因分析及改进措施", "偏差原因分析", "未完成原因分析", "偏差原因", "原因分析")),
 )
@@ -58,7 +58,11 @@ INDICATOR_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
 # Indicator columns read but given no field of their own: their text is kept in each row's ``extra``.
 UNFIELDED_INDICATOR_COLUMNS = ("score_ratio", "core", "method", "serial")
 
-LEVEL1 = ("产出指标", "效益指标", "满意度指标", "成本指标", "投入", "过程", "产出", "效果", "决策", "管理")
+LEVEL1 = (
+    "产出指标", "效益指标", "满意度指标", "成本指标", "投入", "过程", "产出", "效果", "决策", "管理",
+    # Ningxia's framework: 项目决策 / 项目管理 / 项目产出 / 项目效益
+    "项目决策", "项目管理", "项目产出", "项目效益",
+)
 
 LEVEL2 = (
     "数量指标",
