@@ -577,6 +577,7 @@ def test_yiyang_narrative_total_not_its_parts() -> None:
         "initial_budget": D("263.19"),
         "budget_adjustment": D("224.05"),
         "expenditure": D("483.22"),
+        "staff_authorized": D(10),  # 有行政编制10名
     }
 
 
@@ -599,12 +600,10 @@ def test_masked_narrative_expenditure() -> None:
     )
 
 
-@pytest.mark.xfail(strict=True, reason="财政安排公共财政拨款资金共157.71万元 is not read as 预算收入")
 def test_masked_narrative_income() -> None:
     assert figures("real-masked-fulian-narrative").get("budget_income") == D("157.71")
 
 
-@pytest.mark.xfail(strict=True, reason="编制数6名 (名, not 人) and 实有数6人 (数 after 实有) are not read")
 def test_masked_narrative_staff() -> None:
     f = figures("real-masked-fulian-narrative")
     assert (f.get("staff_authorized"), f.get("staff_actual")) == (D(6), D(6))

@@ -17,7 +17,7 @@ from jixiao.models import Figure, ProjectItem, Section
 from jixiao.normalize.numbers import parse_amount
 
 _NUM = r"([0-9][0-9,，]*(?:\.[0-9]+)?)\s*(万元|元|亿元)"
-_PEOPLE = r"([0-9]+)\s*人"
+_PEOPLE = r"([0-9]+)\s*[人名]"
 _AMOUNT = regex.compile(_NUM)
 
 # What an amount belongs to is the noun phrase just before it in its clause; a figure
@@ -83,7 +83,13 @@ def _sentence_start(text: str, at: int) -> int:
 _RUN_ON = regex.compile(r"(?:20[0-9]{2}\s*年度?|本年度?|全年|当年|年度|部门|单位|情况|概况)$")
 
 
+#: The budget told as what the treasury arranged: 部门预算财政安排公共财政拨款资金共 X 万元.
+_ARRANGED = regex.compile(r"^(?:预算|部门预算)?(?:财政)?安排(?:的)?(?:公共)?财政拨款(?:资金)?$")
+
+
 def _figure_name(subject: str, in_parts: bool) -> str | None:
+    if _ARRANGED.match(subject) and not in_parts:
+        return "budget_income"
     for name, subjects in SUBJECTS.items():
         if subject in subjects:
             return None if in_parts and name in WHOLES else name
@@ -131,7 +137,7 @@ def amounts_by_subject(text: str) -> list[tuple[str, Decimal, int, int]]:
 
 STAFF_PATTERNS: tuple[tuple[str, regex.Pattern[str]], ...] = (
     ("staff_authorized", regex.compile(r"编制(?:人数|数)?\s*(?:为)?\s*" + _PEOPLE)),
-    ("staff_actual", regex.compile(r"实有(?:人数|人员)?\s*(?:为)?\s*" + _PEOPLE)),
+    ("staff_actual", regex.compile(r"实有(?:人数|人员|数)?\s*(?:为)?\s*" + _PEOPLE)),
     ("staff_in_service", regex.compile(r"在职(?:人员|人数)?\s*(?:为)?\s*" + _PEOPLE)),
     ("staff_lixiu", regex.compile(r"离休(?:人员|人数)?\s*(?:为)?\s*" + _PEOPLE)),
     ("staff_retired", regex.compile(r"(?<!离)退休(?:人员|人数)?\s*(?:为)?\s*" + _PEOPLE)),

@@ -50,7 +50,10 @@ from jixiao.normalize.figures import amounts_by_subject, read_figures
         # 10_nanxian: what 项目支出 includes is no 项目支出
         ("项目支出包括委员活动经费36.3万元,扫黑除恶工作经费1万元。", []),
         # 63: 实际支出 is the total spent
-        ("预算财政安排公共财政拨款资金共157.71万元,实际支出157.71万元。", [("expenditure", "157.71")]),
+        (
+            "2024年部门预算财政安排公共财政拨款资金共157.71万元,实际支出157.71万元。",
+            [("budget_income", "157.71"), ("expenditure", "157.71")],
+        ),
     ],
 )
 def test_amounts_by_subject(text: str, expected: list[tuple[str, str]]) -> None:
