@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from jixiao.models import Finding, Report
 from jixiao.validate import fields, funds, indicators, narrative, scores  # noqa: F401
+from jixiao.validate.profile import Profile
 from jixiao.validate.registry import RULES, run_rules
 
 
-def validate(report: Report) -> tuple[Finding, ...]:
-    return run_rules(report)
+def validate(report: Report, profile: Profile | None = None) -> tuple[Finding, ...]:
+    return run_rules(report, profile)
 
 
 __all__ = ["RULES", "validate"]

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from jixiao.models import Box, Finding, Report
+from jixiao.validate.profile import active
 from jixiao.validate.registry import finding, rule, show
 from jixiao.validate.tolerance import close, total
 
@@ -15,7 +16,8 @@ GRADE_BANDS = ((Decimal(90), "优"), (Decimal(80), "良"), (Decimal(60), "中"),
 
 
 def grade_for(score: Decimal) -> str:
-    return next(g for low, g in GRADE_BANDS if score >= low)
+    """The grade of ``score`` under the active profile's bands (``mof``: :data:`GRADE_BANDS`)."""
+    return active().grade_for(score)
 
 
 def all_weights(report: Report) -> list[Decimal | None]:
