@@ -98,6 +98,9 @@ HEADERS_ZH: dict[str, str] = {
     "column": "列",
     "snippet": "原文",
     "kind": "失败类型",
+    "profile": "规则配置",
+    "scope": "范围",
+    "compared": "比对的报告",
 }
 """English frame column → Chinese spreadsheet header (one mapping for every sheet)."""
 

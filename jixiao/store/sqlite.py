@@ -155,7 +155,15 @@ CREATE INDEX findings_first_seen_run ON findings (first_seen_run);
 CREATE INDEX failures_path ON failures (path);
 """
 
-MIGRATIONS: list[str] = [_SCHEMA_V1]
+_SCHEMA_V2 = """
+ALTER TABLE findings ADD COLUMN "profile" TEXT;
+ALTER TABLE findings ADD COLUMN "scope" TEXT;
+ALTER TABLE findings ADD COLUMN "compared" TEXT;
+"""
+"""Findings say which profile judged them, whether they are about one report or several
+(``scope`` ``batch``: jixiao.validate.across) and which reports those are."""
+
+MIGRATIONS: list[str] = [_SCHEMA_V1, _SCHEMA_V2]
 """SQL scripts in order; script ``n`` upgrades a store at ``user_version`` n to n + 1.
 Never edit a released script: append a new one."""
 
