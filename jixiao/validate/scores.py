@@ -89,6 +89,9 @@ def level1_weight_sum(report: Report) -> Iterator[Finding]:
 @rule("weight_total")
 def weight_total(report: Report) -> Iterator[Finding]:
     weights = all_weights(report)
+    fund = report.funds.total
+    if fund is not None and fund.weight is None and fund.score is not None:
+        weights[0] = active().execution_weight  # a form without a 分值 cell scores by its province's weight
     found = total(weights)
     if found is None or not any(i.weight is not None for i in report.indicators):
         return  # a form without an indicator 分值 column (Hubei) states no weights to add
