@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from jixiao.frames import finding_row, where_of
 from jixiao.models import Record, Report
+from jixiao.outputs.records import record_to_dict
 from jixiao.validate import validate
 from jixiao.validate.across import with_across
 from jixiao.validate.profile import DEFAULT_PROFILE, MOF, Profile, config_base, find_config, load_profile
@@ -49,3 +51,20 @@ def stored_reports(store: Store, inputs: Sequence[Path]) -> list[Record]:
     paths = [Path(row[0]) for row in store.execute("SELECT path FROM files WHERE status = 'ok' ORDER BY path")]
     others = [p for p in paths if str(p) not in given]
     return store.load(others)
+
+
+def batch_finding_rows(records: Sequence[Record]) -> list[tuple[str, dict[str, Any]]]:
+    """The findings across reports as the store's ``findings`` rows, keyed by the file they sit on."""
+    from jixiao.store import finding_fingerprint
+
+    out: list[tuple[str, dict[str, Any]]] = []
+    for r in records:
+        if not isinstance(r, Report) or not any(f.scope == "batch" for f in r.findings):
+            continue
+        data = record_to_dict(r)
+        where = where_of(data)
+        for f, plain in zip(r.findings, data["findings"], strict=True):
+            if f.scope == "batch":
+                fingerprint = finding_fingerprint(r.source.path, r.table_index, f)
+                out.append((r.source.path, {**where, **finding_row(plain), "fingerprint": fingerprint}))
+    return out

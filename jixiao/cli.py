@@ -110,10 +110,24 @@ def _profile(name: str | None, config: Path | None, paths: Sequence[str]) -> Pro
         raise click.BadParameter(str(exc), param_hint="--profile/--config") from exc
 
 
-def _judged(outcome: _Outcome, profile: Profile) -> _Outcome:
-    """Each input's records judged under ``profile``, with the findings across reports added."""
+def _judged(outcome: _Outcome, profile: Profile, db: Path | str | None = None) -> _Outcome:
+    """Each input's records judged under ``profile``, with the findings across reports added; with
+    ``--db`` those are stored too (``read_db`` shows them, ``--new-only`` knows which are new)."""
     flat = iter(judge(outcome.records, profile, outcome.context))
-    return replace(outcome, results=[replace(d, records=[next(flat) for _ in d.records]) for d in outcome.results])
+    judged = replace(outcome, results=[replace(d, records=[next(flat) for _ in d.records]) for d in outcome.results])
+    inc = judged.incremental
+    if db is None or inc is None:
+        return judged
+    from jixiao.audit import batch_finding_rows
+    from jixiao.store import database_errors, open_store
+
+    try:
+        with open_store(db) as store:
+            new = store.save_batch_findings(inc.run_id, batch_finding_rows(judged.records))
+    except database_errors() as exc:
+        shown = _db_shown(db)
+        raise click.ClickException(f"状态库 {shown} 写入失败 / cannot update the store {shown}: {exc}") from exc
+    return replace(judged, incremental=replace(inc, new_fingerprints=inc.new_fingerprints | new))
 
 
 def _executor(executor: str, scheduler: str | None) -> dict[str, Any]:
@@ -270,7 +284,7 @@ def extract(
         raise click.UsageError("请用 -o 指定输出文件 / give an output file with -o")
     _check_outputs(outputs)
     profile = _profile(profile_name, config, paths)
-    outcome = _judged(_run(paths, workers, timeout, memory_mb, quiet, db, executor, scheduler), profile)
+    outcome = _judged(_run(paths, workers, timeout, memory_mb, quiet, db, executor, scheduler), profile, db)
     records = outcome.records
     for out in outputs:
         write(records, out)
@@ -328,7 +342,7 @@ def check(
         raise click.UsageError("--new-only 需要同时给出 --db / --new-only needs --db STATE (findings are new relative to the store)")
     _check_outputs(outputs)
     profile = _profile(profile_name, config, paths)
-    outcome = _judged(_run(paths, workers, timeout, memory_mb, quiet, db, executor, scheduler), profile)
+    outcome = _judged(_run(paths, workers, timeout, memory_mb, quiet, db, executor, scheduler), profile, db)
     records = outcome.records
     shown = _only_new(outcome) if new_only else records
     for record in shown:

@@ -16,6 +16,7 @@ from jixiao.cli import main
 from jixiao.inputs import expand
 from jixiao.models import Record, Report
 from jixiao.pipeline import parse_path
+from jixiao.store import read_db
 from jixiao.validate.units import name_key
 
 AUDIT = Path(__file__).resolve().parent.parent / "samples" / "audit"
@@ -114,3 +115,13 @@ def test_store_over_two_runs_finds_what_one_run_finds(tmp_path: Path) -> None:
     separate = _batch_findings(outs[0]) | _batch_findings(outs[1])
     assert separate == _batch_findings(one)
     assert {rule for _, rule, _, _ in separate} == {"duplicate_report", "projects_vs_department", "carryover_chain"}
+    # The store holds the second run's findings across reports (the first run's files left its tables) ...
+    stored = read_db(db)["findings"]
+    batch = stored[stored["scope"] == "batch"]
+    assert sorted(zip(batch["rule"], batch["compared"].str.count(";") + 1, strict=True)) == [
+        ("carryover_chain", 2), ("projects_vs_department", 3)
+    ]
+    assert set(stored["profile"]) == {"mof"}
+    # ... and a rerun with --new-only has nothing new to say about them.
+    again = runner.invoke(main, ["check", str(tmp_path / "y2023"), "--db", str(db), "-q", "-w", "0", "--new-only"])
+    assert again.exit_code == 0 and "projects_vs_department" not in again.output
