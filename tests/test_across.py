@@ -125,3 +125,15 @@ def test_store_over_two_runs_finds_what_one_run_finds(tmp_path: Path) -> None:
     # ... and a rerun with --new-only has nothing new to say about them.
     again = runner.invoke(main, ["check", str(tmp_path / "y2023"), "--db", str(db), "-q", "-w", "0", "--new-only"])
     assert again.exit_code == 0 and "projects_vs_department" not in again.output
+
+
+def test_html_report_shows_every_compared_report(tmp_path: Path) -> None:
+    from jixiao.html import write_html
+
+    records = run(AUDIT / "planted")
+    out = tmp_path / "r.html"
+    write_html(records, out)
+    html = out.read_text(encoding="utf-8")
+    assert html.count('data-scope="batch"') == 3
+    assert html.count('<div class="compared">') == 3
+    assert "samples/audit/planted/department-2022.pdf</code> p2 · 清河县文化旅游局 2022" in html
