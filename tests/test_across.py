@@ -17,7 +17,7 @@ from jixiao.inputs import expand
 from jixiao.models import Record, Report
 from jixiao.pipeline import parse_path
 from jixiao.store import read_db
-from jixiao.validate.units import name_key
+from jixiao.validate.units import name_key, project_key
 
 AUDIT = Path(__file__).resolve().parent.parent / "samples" / "audit"
 
@@ -77,6 +77,12 @@ def test_consistent_twin_gives_nothing() -> None:
 )
 def test_name_key(name: str | None, key: str | None) -> None:
     assert name_key(name) == key
+
+
+def test_project_key_drops_the_year_only() -> None:
+    assert project_key("2022年度全域旅游宣传推广") == project_key("2023 年度 全域旅游宣传推广") == "全域旅游宣传推广"
+    assert project_key("2023年度") is None
+    assert project_key("全域旅游宣传推广（二期）") == "全域旅游宣传推广二期"
 
 
 def _lines(path: Path) -> list[dict]:  # type: ignore[type-arg]

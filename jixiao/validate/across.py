@@ -20,7 +20,7 @@ from jixiao.models import Box, Finding, Record, Report, ReportRef
 from jixiao.validate.profile import Profile, active, judging
 from jixiao.validate.registry import finding, judged, show
 from jixiao.validate.tolerance import close
-from jixiao.validate.units import name_key
+from jixiao.validate.units import name_key, project_key
 
 ACROSS_RULES = ("duplicate_report", "projects_vs_department", "carryover_chain")
 Key = tuple[str, int]  # (path, table_index)
@@ -72,7 +72,7 @@ def candidates(batch: Sequence[Record], context: Sequence[Record] = ()) -> list[
             if key in seen:
                 continue
             seen.add(key)
-            project = name_key(r.project_name) if r.report_type == "project" else None
+            project = project_key(r.project_name) if r.report_type == "project" else None
             out.append(Candidate(r, unit_of(r), project, in_batch))
     return out
 
@@ -85,12 +85,10 @@ def figures_of(report: Report) -> tuple[Decimal | None, ...]:
 
 
 def _same(a: Report, b: Report) -> bool:
-    for x, y in zip(figures_of(a), figures_of(b), strict=True):
-        if (x is None) != (y is None):
-            return False
-        if x is not None and y is not None and not close(x, y, x, y):
-            return False
-    return True
+    """No figure both reports state differs (a figure one of them lacks, say one OCR missed, proves nothing)."""
+    return all(
+        x is None or y is None or close(x, y, x, y) for x, y in zip(figures_of(a), figures_of(b), strict=True)
+    )
 
 
 def _where(report: Report) -> str:

@@ -19,8 +19,8 @@ from jixiao.extract.traditional import to_simplified
 SEAL_WORDS = ("盖章", "公章", "签章", "印章")
 _BRACKETED_SEAL = regex.compile(r"[(\[【]\s*(?:" + "|".join(SEAL_WORDS) + r")\s*[)\]】]")
 # Sichuan prints budget-unit codes (``301001``) and 21-character project codes before names,
-# sometimes with a separator; a code is at least three ASCII letters or digits.
-_CODE_PREFIX = regex.compile(r"^[0-9A-Za-z]{3,}(?=[\p{Han}\-_:：、.·\s])[\-_:：、.·\s]*")
+# sometimes with a separator; a code is at least six ASCII letters or digits (a year, 2023, is not one).
+_CODE_PREFIX = regex.compile(r"^[0-9A-Za-z]{6,}(?=[\p{Han}\-_:：、.·\s])[\-_:：、.·\s]*")
 _BRACKETS = regex.compile(r"[()\[\]【】〔〕<>《》「」『』\"'“”‘’]")
 MIN_KEY = 2
 
@@ -42,3 +42,19 @@ def name_key(name: str | None) -> str | None:
     text = _BRACKETS.sub("", text)
     text = text.rstrip(":：")
     return text if len(text) >= MIN_KEY else None
+
+
+_YEAR_PREFIX = regex.compile(r"^(?:19|20)[0-9]{2}年度?")
+
+
+def project_key(name: str | None) -> str | None:
+    """A project's key across years: its name key without a leading ``2023年度`` (the year is matched
+    on its own), so ``2022年度X`` and ``2023年度X`` are the same project a year apart.
+
+    Example: ``project_key("2023 年度 公共文化服务下乡")`` → ``"公共文化服务下乡"``.
+    """
+    key = name_key(name)
+    if key is None:
+        return None
+    key = _YEAR_PREFIX.sub("", key)
+    return key if len(key) >= MIN_KEY else None
