@@ -53,18 +53,19 @@ def stored_reports(store: Store, inputs: Sequence[Path]) -> list[Record]:
     return store.load(others)
 
 
-def batch_finding_rows(records: Sequence[Record]) -> list[tuple[str, dict[str, Any]]]:
-    """The findings across reports as the store's ``findings`` rows, keyed by the file they sit on."""
+def finding_rows(records: Sequence[Record], only_batch: bool = True) -> list[tuple[str, dict[str, Any]]]:
+    """Findings as the store's ``findings`` rows, keyed by the file they sit on: those across reports,
+    or (``only_batch=False``, a run under another profile than the workers') all of them."""
     from jixiao.store import finding_fingerprint
 
     out: list[tuple[str, dict[str, Any]]] = []
     for r in records:
-        if not isinstance(r, Report) or not any(f.scope == "batch" for f in r.findings):
+        if not isinstance(r, Report) or (only_batch and not any(f.scope == "batch" for f in r.findings)):
             continue
         data = record_to_dict(r)
         where = where_of(data)
         for f, plain in zip(r.findings, data["findings"], strict=True):
-            if f.scope == "batch":
+            if f.scope == "batch" or not only_batch:
                 fingerprint = finding_fingerprint(r.source.path, r.table_index, f)
                 out.append((r.source.path, {**where, **finding_row(plain), "fingerprint": fingerprint}))
     return out

@@ -32,7 +32,7 @@ from jixiao.models import SEVERITY_ORDER, Failure, Record, Report
 from jixiao.outputs import UnknownFormat, write, writer_for
 from jixiao.progress import Progress
 from jixiao.summary import failure_line, report_block, run_summary
-from jixiao.validate.profile import Profile, ProfileError, builtin_names
+from jixiao.validate.profile import MOF, Profile, ProfileError, builtin_names
 
 if TYPE_CHECKING:
     from jixiao.store import Incremental
@@ -118,16 +118,21 @@ def _judged(outcome: _Outcome, profile: Profile, db: Path | str | None = None) -
     inc = judged.incremental
     if db is None or inc is None:
         return judged
-    from jixiao.audit import batch_finding_rows
+    from jixiao.audit import finding_rows
     from jixiao.store import database_errors, open_store
 
+    # Under mof the store already holds each table's findings as the workers judged them; under
+    # another profile every report's findings are replaced by the driver's judgement.
+    rejudged = profile != MOF
+    paths = [str(d.path) for d in judged.results] if rejudged else []
     try:
         with open_store(db) as store:
-            new = store.save_batch_findings(inc.run_id, batch_finding_rows(judged.records))
+            new = store.replace_findings(inc.run_id, paths, finding_rows(judged.records, only_batch=not rejudged))
     except database_errors() as exc:
         shown = _db_shown(db)
         raise click.ClickException(f"状态库 {shown} 写入失败 / cannot update the store {shown}: {exc}") from exc
-    return replace(judged, incremental=replace(inc, new_fingerprints=inc.new_fingerprints | new))
+    fresh = frozenset(new) if rejudged else inc.new_fingerprints | new
+    return replace(judged, incremental=replace(inc, new_fingerprints=fresh))
 
 
 def _executor(executor: str, scheduler: str | None) -> dict[str, Any]:

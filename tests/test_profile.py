@@ -102,3 +102,25 @@ def test_cli_profile_changes_exit_code_and_unknown_profile_is_refused() -> None:
     assert hubei.exit_code == 0 and "规则配置 hubei" in hubei.output
     unknown = runner.invoke(main, ["check", str(SAMPLE), "--profile", "atlantis"])
     assert unknown.exit_code == 2 and "atlantis" in unknown.output
+
+
+def test_store_keeps_the_findings_of_the_profile_that_judged_them(tmp_path: Path) -> None:
+    from jixiao.store import read_db
+
+    shutil.copy(SAMPLE, tmp_path / "a.pdf")
+    db = tmp_path / "s.sqlite"
+    runner = CliRunner()
+    args = ["check", str(tmp_path / "a.pdf"), "--db", str(db), "-q", "-w", "0"]
+    assert runner.invoke(main, args).exit_code == 1  # mof: two errors
+    stored = read_db(db)["findings"]
+    assert sorted(zip(stored["rule"], stored["profile"], strict=True)) == [
+        ("execution_score", "mof"), ("score_formula", "mof"), ("weight_total", "mof")
+    ]
+    first = runner.invoke(main, [*args, "--profile", "hubei", "--new-only"])
+    assert first.exit_code == 0 and "学员意见整改" in first.output  # first seen under hubei
+    stored = read_db(db)["findings"]
+    assert list(zip(stored["rule"], stored["profile"], stored["expected"], strict=True)) == [
+        ("score_formula", "hubei", "≤ 5.00")
+    ]
+    again = runner.invoke(main, [*args, "--profile", "hubei", "--new-only"])
+    assert again.exit_code == 0 and "学员意见整改" not in again.output

@@ -484,18 +484,18 @@ class Store:
                 db.execute("ROLLBACK")
             raise
 
-    def save_batch_findings(self, run_id: int, rows: Sequence[tuple[str, Row]]) -> set[str]:
-        """Replace the findings across reports (``scope = 'batch'``, :mod:`jixiao.validate.across`) with this
-        run's, as ``(path, findings row)`` pairs; a finding seen before keeps its ``first_seen_run``.
-        They are the whole batch's, not one file's, so :meth:`save` cannot write them. Returns the
-        fingerprints first seen in this run."""
+    def replace_findings(self, run_id: int, paths: Sequence[str], rows: Sequence[tuple[str, Row]]) -> set[str]:
+        """Replace every finding across reports (``scope = 'batch'``, :mod:`jixiao.validate.across`) and all
+        findings of ``paths`` with ``rows`` (``(path, findings row)`` pairs): the driver's judgement of the
+        whole batch, which :meth:`save` (one file, judged under ``mof`` as parsed) cannot write. A finding
+        seen before keeps its ``first_seen_run``. Returns the fingerprints first seen in this run."""
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
-            seen = dict(
-                db.execute("SELECT fingerprint, MIN(first_seen_run) FROM findings WHERE scope = 'batch' GROUP BY fingerprint")
-            )
+            seen = dict(db.execute("SELECT fingerprint, MIN(first_seen_run) FROM findings GROUP BY fingerprint"))
             db.execute("DELETE FROM findings WHERE scope = 'batch'")
+            for path in paths:
+                db.execute("DELETE FROM findings WHERE path = ?", (path,))
             by_path: dict[str, list[Row]] = {}
             for path, row in rows:
                 by_path.setdefault(path, []).append({**row, "first_seen_run": seen.get(row["fingerprint"], run_id)})
@@ -506,7 +506,7 @@ class Store:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
-        return {row["fingerprint"] for _, row in rows if row["fingerprint"] not in seen}
+        return {row["fingerprint"] for _, row in rows if seen.get(row["fingerprint"], run_id) == run_id}
 
     def _insert(self, table: str, path: str, run_id: int, rows: Sequence[Mapping[str, Any]]) -> None:
         if not rows:
