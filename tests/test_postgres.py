@@ -156,7 +156,7 @@ def test_nul_in_text_is_stored_and_records_load_back_exact(url: str, tmp_path: P
 def test_versions_and_an_added_migration(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     with open_store(url):
         pass
-    assert query(url, "SELECT version FROM jixiao_schema_version") == [(len(store_sqlite.MIGRATIONS),)]
+    assert query(url, "SELECT version FROM jixiao_schema_version") == [(n,) for n in range(1, len(store_sqlite.MIGRATIONS) + 1)]
     monkeypatch.setattr(store_sqlite, "MIGRATIONS", [*store_sqlite.MIGRATIONS, "ALTER TABLE runs ADD COLUMN note TEXT;\n"])
     with open_store(url) as store:
         assert store.version == len(store_sqlite.MIGRATIONS)
@@ -235,3 +235,21 @@ def test_two_concurrent_cli_runs_parse_every_file_once(url: str, tmp_path: Path)
     assert query(url, "SELECT count(*) FROM reports") == [(reports,)]
     parsed_by = [int(o[0].decode().split("解析 parsed ")[1].split()[0]) for o in outs]
     assert sum(parsed_by) == n, parsed_by
+
+
+def test_findings_across_reports_in_a_shared_database(url: str, tmp_path: Path) -> None:
+    """The second year's run finds the chain and the projects against the first year's files in the database."""
+    audit = SAMPLES / "audit" / "planted"
+    for folder, names in {"y2022": ["department-2022", "project-c-2022", "project-c-2022-reissued"],
+                          "y2023": ["department-2023", "project-a-2023", "project-b-2023"]}.items():
+        (tmp_path / folder).mkdir()
+        for name in names:
+            shutil.copy(audit / f"{name}.pdf", tmp_path / folder / f"{name}.pdf")
+    runner = CliRunner()
+    first = runner.invoke(main, ["check", str(tmp_path / "y2022"), "--db", url, "-q", "-w", "0"])
+    assert first.exit_code == 0 and "duplicate_report" in first.output
+    second = runner.invoke(main, ["check", str(tmp_path / "y2023"), "--db", url, "-q", "-w", "0"])
+    assert second.exit_code == 0 and "carryover_chain" in second.output
+    assert sorted(query(url, "SELECT rule, scope FROM findings WHERE scope = 'batch'")) == [
+        ("carryover_chain", "batch"), ("projects_vs_department", "batch")
+    ]
