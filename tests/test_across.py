@@ -118,6 +118,7 @@ def test_store_over_two_runs_finds_what_one_run_finds(tmp_path: Path) -> None:
     result = runner.invoke(main, ["check", str(tmp_path / "y2022"), str(tmp_path / "y2023"), "-q", "-w", "0", "-o", str(one)])
     assert result.exit_code == 0, result.output
     assert "carryover_chain" in result.output and "duplicate_report" in result.output
+    assert "其中跨报告 of which across reports: 3" in result.output
     separate = _batch_findings(outs[0]) | _batch_findings(outs[1])
     assert separate == _batch_findings(one)
     assert {rule for _, rule, _, _ in separate} == {"duplicate_report", "projects_vs_department", "carryover_chain"}
