@@ -234,6 +234,7 @@ class ReportRef:
     project_name: str | None
     fiscal_year: int | None
     pages: tuple[int, ...]
+    boxes: tuple[Box, ...] = ()  # the cells of this report the finding compares (the other side's evidence)
 
 
 FindingScope = Literal["report", "batch"]

@@ -144,3 +144,8 @@ def test_html_report_shows_every_compared_report(tmp_path: Path) -> None:
     assert html.count('data-scope="batch"') == 3
     assert html.count('<div class="compared">') == 3
     assert "samples/audit/planted/department-2022.pdf</code> p2 · 清河县文化旅游局 2022" in html
+    # both sides: last year's total row, each project's 全年执行数 and the other copy of project C, pictured too
+    others = [c.split("<figcaption>")[1] for c in html.split("</figcaption>")[:-1] if ".pdf " in c.split("<figcaption>")[1]]
+    assert sorted(Path(o.split(" ")[0]).name for o in others) == [
+        "department-2022.pdf", "project-a-2023.pdf", "project-b-2023.pdf", "project-c-2022-reissued.pdf"
+    ]

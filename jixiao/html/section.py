@@ -191,7 +191,8 @@ def crop_figure(crop: Crop, label: str) -> str:
     return (
         f'<figure class="crop"><img class="crop" loading="lazy" decoding="async" width="{crop.width}" '
         f'height="{crop.height}" alt="{escape(alt)}" src="{crop.data_uri()}">'
-        f"<figcaption>{bi(f'第 {crop.page} 页', f'page {crop.page}')}</figcaption></figure>"
+        f"<figcaption>{escape(crop.source) + ' ' if crop.source else ''}"
+        f"{bi(f'第 {crop.page} 页', f'page {crop.page}')}</figcaption></figure>"
     )
 
 

@@ -40,7 +40,8 @@ class Candidate:
         return (self.report.source.path, self.report.table_index)
 
 
-def ref(report: Report) -> ReportRef:
+def ref(report: Report, boxes: Iterable[Box | None] = ()) -> ReportRef:
+    """``report`` as a finding across reports names it, with the cells of it the finding compares."""
     return ReportRef(
         path=report.source.path,
         table_index=report.table_index,
@@ -49,6 +50,7 @@ def ref(report: Report) -> ReportRef:
         project_name=report.project_name,
         fiscal_year=report.fiscal_year,
         pages=report.pages,
+        boxes=tuple(b for b in boxes if b is not None),
     )
 
 
@@ -128,7 +130,7 @@ def duplicate_report(cands: Sequence[Candidate]) -> list[tuple[Candidate, Findin
                 label=b.project_name or b.unit_name,
                 boxes=_total_boxes(b),
             )
-            out.append((other, replace(f, compared=(ref(a), ref(b)))))
+            out.append((other, replace(f, compared=(ref(a, _total_boxes(a)), ref(b, _total_boxes(b))))))
     return out
 
 
@@ -138,7 +140,7 @@ def _kind_zh(report: Report) -> str:
 
 def _total_boxes(report: Report) -> list[Box | None]:
     t = report.funds.total
-    return [t.cells.get("executed"), t.cells.get("annual_budget")] if t else []
+    return [t.cells.get("initial_budget"), t.cells.get("annual_budget"), t.cells.get("executed")] if t else []
 
 
 def _unique(group: Sequence[Candidate]) -> Candidate | None:
@@ -193,7 +195,9 @@ def projects_vs_department(cands: Sequence[Candidate]) -> list[tuple[Candidate, 
             snippet=figure.snippet,
             boxes=[figure.box],
         )
-        out.append((dept, replace(f, compared=(ref(d), *(ref(c.report) for c in tables)))))
+        executed_boxes = [[c.report.funds.total.cells.get("executed")] if c.report.funds.total else [] for c in tables]
+        others = (ref(c.report, b) for c, b in zip(tables, executed_boxes, strict=True))
+        out.append((dept, replace(f, compared=(ref(d, [figure.box]), *others))))
     return out
 
 
@@ -234,7 +238,9 @@ def carryover_chain(cands: Sequence[Candidate]) -> list[tuple[Candidate, Finding
             label=line.label,
             boxes=[line.cells.get("initial_budget")],
         )
-        out.append((this, replace(f, compared=(ref(r), ref(p)))))
+        compared = (ref(r, [line.cells.get("initial_budget")]),
+                    ref(p, [prev.cells.get("annual_budget"), prev.cells.get("executed")]))
+        out.append((this, replace(f, compared=compared)))
     return out
 
 
