@@ -19,7 +19,8 @@ from jixiao.validate.tolerance import close
 
 Status = Literal["met", "partial", "missed"]
 MISSED = ("未达成", "未达到", "未完成", "未实现")
-PARTIAL = ("部分达成", "部分达到", "部分完成", "部分实现", "基本达成", "基本达到", "基本完成", "基本实现")
+# Only the 办法's own words: 基本完成 is read as 达成 by some evaluators, so it proves nothing.
+PARTIAL = ("部分达成", "部分达到", "部分完成", "部分实现")
 STATUS_ZH: dict[Status, str] = {"met": "达成", "partial": "部分达成", "missed": "未达成"}
 STATUS_EN: dict[Status, str] = {"met": "met", "partial": "partly met", "missed": "not met"}
 
