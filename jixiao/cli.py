@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from jixiao import __version__
+from jixiao.audit import judge, resolve_profile
 from jixiao.batch import (
     DEFAULT_MEMORY_MB,
     DEFAULT_TIMEOUT_S,
@@ -31,6 +32,7 @@ from jixiao.models import SEVERITY_ORDER, Failure, Record, Report
 from jixiao.outputs import UnknownFormat, write, writer_for
 from jixiao.progress import Progress
 from jixiao.summary import failure_line, report_block, run_summary
+from jixiao.validate.profile import MOF, Profile, ProfileError, builtin_names
 
 if TYPE_CHECKING:
     from jixiao.store import Incremental
@@ -53,6 +55,7 @@ class _Outcome:
     files: int
     results: list[Done]
     incremental: Incremental | None = None
+    context: tuple[Record, ...] = ()  # --db: the store's records of files not among the inputs
 
     @property
     def records(self) -> list[Record]:
@@ -86,6 +89,9 @@ def _run(
         except StoreError as exc:
             raise click.BadParameter(str(exc), param_hint="--db") from exc
         with store:
+            from jixiao.audit import stored_reports
+
+            context = tuple(stored_reports(store, files))
             try:
                 incremental = run_incremental(store, files, workers=workers, limits=limits, on_done=done, **how)
             except ExecutorError as exc:
@@ -93,7 +99,40 @@ def _run(
             except database_errors() as exc:
                 shown = _db_shown(db)
                 raise click.ClickException(f"状态库 {shown} 写入失败 / cannot update the store {shown}: {exc}") from exc
-    return _Outcome(len(files), incremental.results, incremental)
+    return _Outcome(len(files), incremental.results, incremental, context)
+
+
+def _profile(name: str | None, config: Path | None, paths: Sequence[str]) -> Profile:
+    """``--profile`` / ``--config`` checked before any file is read: a wrong key is a usage error."""
+    try:
+        return resolve_profile(name, config, paths)
+    except ProfileError as exc:
+        raise click.BadParameter(str(exc), param_hint="--profile/--config") from exc
+
+
+def _judged(outcome: _Outcome, profile: Profile, db: Path | str | None = None) -> _Outcome:
+    """Each input's records judged under ``profile``, with the findings across reports added; with
+    ``--db`` those are stored too (``read_db`` shows them, ``--new-only`` knows which are new)."""
+    flat = iter(judge(outcome.records, profile, outcome.context))
+    judged = replace(outcome, results=[replace(d, records=[next(flat) for _ in d.records]) for d in outcome.results])
+    inc = judged.incremental
+    if db is None or inc is None:
+        return judged
+    from jixiao.audit import finding_rows
+    from jixiao.store import database_errors, open_store
+
+    # Under mof the store already holds each table's findings as the workers judged them; under
+    # another profile every report's findings are replaced by the driver's judgement.
+    rejudged = profile != MOF
+    paths = [str(d.path) for d in judged.results] if rejudged else []
+    try:
+        with open_store(db) as store:
+            new = store.replace_findings(inc.run_id, paths, finding_rows(judged.records, only_batch=not rejudged))
+    except database_errors() as exc:
+        shown = _db_shown(db)
+        raise click.ClickException(f"状态库 {shown} 写入失败 / cannot update the store {shown}: {exc}") from exc
+    fresh = frozenset(new) if rejudged else inc.new_fingerprints | new
+    return replace(judged, incremental=replace(inc, new_fingerprints=fresh))
 
 
 def _executor(executor: str, scheduler: str | None) -> dict[str, Any]:
@@ -196,6 +235,19 @@ db_option = click.option(
         "postgresql://USER@HOST/DB; parse only new or changed files, take the rest from it"
     ),
 )
+def profile_options(fn: Any) -> Any:
+    """``--profile`` and ``--config``: the scoring conventions the findings are judged under."""
+    fn = click.option(
+        "--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="jixiao.toml",
+        help="规则配置文件（默认取输入旁或当前目录的 jixiao.toml）/ a profile file (default: a jixiao.toml "
+             "next to the inputs or in the current folder)",
+    )(fn)
+    return click.option(
+        "--profile", "profile_name", type=click.Choice(builtin_names()), default=None,
+        help="评分规则配置（默认 mof）/ scoring profile (default mof): 省份的定性分档、≤ 指标公式、执行率分值、等级分档",
+    )(fn)
+
+
 paths_argument = click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 output_option = click.option(
     "-o", "--output", "outputs", multiple=True, type=click.Path(path_type=Path),
@@ -217,11 +269,14 @@ def main() -> None:
 @paths_argument
 @output_option
 @db_option
+@profile_options
 @batch_options
 def extract(
     paths: tuple[str, ...],
     outputs: tuple[Path, ...],
     db: Path | str | None,
+    profile_name: str | None,
+    config: Path | None,
     workers: int,
     timeout: float,
     memory_mb: int,
@@ -233,7 +288,8 @@ def extract(
     if not outputs:
         raise click.UsageError("请用 -o 指定输出文件 / give an output file with -o")
     _check_outputs(outputs)
-    outcome = _run(paths, workers, timeout, memory_mb, quiet, db, executor, scheduler)
+    profile = _profile(profile_name, config, paths)
+    outcome = _judged(_run(paths, workers, timeout, memory_mb, quiet, db, executor, scheduler), profile, db)
     records = outcome.records
     for out in outputs:
         write(records, out)
@@ -260,6 +316,7 @@ def extract(
     ),
 )
 @db_option
+@profile_options
 @click.option(
     "--new-only", is_flag=True,
     help=(
@@ -275,6 +332,8 @@ def check(
     fail_on: str,
     html_path: Path | None,
     db: Path | str | None,
+    profile_name: str | None,
+    config: Path | None,
     new_only: bool,
     workers: int,
     timeout: float,
@@ -287,7 +346,8 @@ def check(
     if new_only and db is None:
         raise click.UsageError("--new-only 需要同时给出 --db / --new-only needs --db STATE (findings are new relative to the store)")
     _check_outputs(outputs)
-    outcome = _run(paths, workers, timeout, memory_mb, quiet, db, executor, scheduler)
+    profile = _profile(profile_name, config, paths)
+    outcome = _judged(_run(paths, workers, timeout, memory_mb, quiet, db, executor, scheduler), profile, db)
     records = outcome.records
     shown = _only_new(outcome) if new_only else records
     for record in shown:

@@ -120,6 +120,9 @@ COLUMNS: dict[str, dict[str, ColumnKind]] = {
         "column": "text",
         "label": "text",
         "snippet": "text",
+        "profile": "text",
+        "scope": "text",
+        "compared": "text",
     },
     "failures": {"file": "text", "sha256": "text", "kind": "text", "message": "text"},
 }
@@ -240,7 +243,20 @@ def finding_row(finding: Mapping[str, Any]) -> Row:
         **{key: finding[key] for key in ("rule", "severity", "message", "expected", "found")},
         "page": page,
         **{key: where[key] for key in ("row", "column", "label", "snippet")},
+        "profile": finding.get("profile", "mof"),
+        "scope": finding.get("scope", "report"),
+        "compared": compared_text(finding.get("compared") or ()),
     }
+
+
+def compared_text(refs: Sequence[Mapping[str, Any]]) -> str | None:
+    """The reports a finding across reports compares, one cell: ``a.pdf p1-3; b.pdf p2 #2``."""
+    if not refs:
+        return None
+    return "; ".join(
+        f"{r['path']} p{page_span(r['pages']) or '-'}" + (f" #{r['table_index'] + 1}" if r["table_index"] else "")
+        for r in refs
+    )
 
 
 def failure_row(failure: Mapping[str, Any]) -> Row:

@@ -251,6 +251,23 @@ class Where:
 
 
 @dataclass(frozen=True)
+class ReportRef:
+    """One report a check across reports compared: enough to open it at the right pages."""
+
+    path: str
+    table_index: int
+    report_type: ReportType
+    unit_name: str | None
+    project_name: str | None
+    fiscal_year: int | None
+    pages: tuple[int, ...]
+    boxes: tuple[Box, ...] = ()  # the cells of this report the finding compares (the other side's evidence)
+
+
+FindingScope = Literal["report", "batch"]
+
+
+@dataclass(frozen=True)
 class Finding:
     rule: str
     severity: Severity
@@ -259,6 +276,9 @@ class Finding:
     found: str | None
     page: int | None
     where: Where = field(default_factory=Where)
+    profile: str = "mof"  # the scoring profile that judged it (jixiao.validate.profile)
+    scope: FindingScope = "report"  # "batch": a check across reports (jixiao.validate.across)
+    compared: tuple[ReportRef, ...] = ()  # scope "batch": every report it compares
 
 
 @dataclass(frozen=True)

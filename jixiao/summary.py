@@ -45,6 +45,9 @@ def run_summary(files: int, records: Sequence[Record]) -> str:
         + (f" · 重复文件 duplicates {duplicates}" if duplicates else ""),
         f"问题 findings: 错误 errors {by_sev['error']} · 警告 warnings {by_sev['warning']} · 提示 info {by_sev['info']}",
     ]
+    across = sum(1 for r in reports for f in r.findings if f.scope == "batch")
+    if across:
+        lines.append(f"  其中跨报告 of which across reports: {across}")
     for (sev, rule), n in sorted(by_rule.items(), key=lambda kv: (-kv[1], kv[0][1])):
         lines.append(f"  {MARK[sev]} {rule:<26} {n}")
     return "\n".join(lines)

@@ -86,7 +86,7 @@ def test_frames_have_their_columns_in_order(frames: dict[str, pd.DataFrame]) -> 
 def test_empty_input_gives_five_typed_empty_frames() -> None:
     frames = to_frames([])
     assert {name: frame.shape for name, frame in frames.items()} == {
-        "reports": (0, 28), "funds": (0, 14), "indicators": (0, 21), "findings": (0, 13), "failures": (0, 4),
+        "reports": (0, 28), "funds": (0, 14), "indicators": (0, 21), "findings": (0, 16), "failures": (0, 4),
     }
     assert str(frames["reports"]["annual_budget"].dtype) == "float64"
     assert str(frames["reports"]["fiscal_year"].dtype) == "Int64"
@@ -294,7 +294,7 @@ def test_parquet_of_no_records_keeps_types(tmp_path: Path) -> None:
     schema = pq.read_schema(table_path(tmp_path / "none.parquet", "findings"))
     assert [str(t) for t in schema.types] == [
         "string", "string", "int64", "string", "string", "string", "string", "string",
-        "int64", "int64", "string", "string", "string",
+        "int64", "int64", "string", "string", "string", "string", "string", "string",
     ]
 
 

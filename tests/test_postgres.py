@@ -236,3 +236,21 @@ def test_two_concurrent_cli_runs_parse_every_file_once(url: str, tmp_path: Path)
     assert query(url, "SELECT count(*) FROM reports") == [(reports,)]
     parsed_by = [int(o[0].decode().split("解析 parsed ")[1].split()[0]) for o in outs]
     assert sum(parsed_by) == n, parsed_by
+
+
+def test_findings_across_reports_in_a_shared_database(url: str, tmp_path: Path) -> None:
+    """The second year's run finds the chain and the projects against the first year's files in the database."""
+    audit = SAMPLES / "audit" / "planted"
+    for folder, names in {"y2022": ["department-2022", "project-c-2022", "project-c-2022-reissued"],
+                          "y2023": ["department-2023", "project-a-2023", "project-b-2023"]}.items():
+        (tmp_path / folder).mkdir()
+        for name in names:
+            shutil.copy(audit / f"{name}.pdf", tmp_path / folder / f"{name}.pdf")
+    runner = CliRunner()
+    first = runner.invoke(main, ["check", str(tmp_path / "y2022"), "--db", url, "-q", "-w", "0"])
+    assert first.exit_code == 0 and "duplicate_report" in first.output
+    second = runner.invoke(main, ["check", str(tmp_path / "y2023"), "--db", url, "-q", "-w", "0"])
+    assert second.exit_code == 0 and "carryover_chain" in second.output
+    assert sorted(query(url, "SELECT rule, scope FROM findings WHERE scope = 'batch'")) == [
+        ("carryover_chain", "batch"), ("projects_vs_department", "batch")
+    ]

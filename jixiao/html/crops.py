@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pymupdf
@@ -48,6 +48,7 @@ class Crop:
     png: bytes
     width: int
     height: int
+    source: str | None = None  # set when the crop is of another report a finding across reports compares
 
     def to_pixels(self, box: Box) -> tuple[int, int, int, int]:
         """Where ``box`` falls in the picture (left, top, right, bottom pixels)."""
@@ -192,5 +193,21 @@ class CropRenderer:
             page = page_of(region.page)
             if page is not None:
                 out.append(render_region(page, region))
+        return out + self._other_sides(report, finding)
+
+    def _other_sides(self, report: Report, finding: Finding) -> list[Crop]:
+        """A finding across reports also shows the cells it compares in the other reports."""
+        out: list[Crop] = []
+        for ref in finding.compared:
+            if (ref.path, ref.table_index) == (report.source.path, report.table_index) or not ref.boxes:
+                continue
+            by_page: dict[int, list[Box]] = {}
+            for box in ref.boxes:
+                by_page.setdefault(box.page, []).append(box)
+            for number, boxes in sorted(by_page.items()):
+                page = self.page(ref.path, number)
+                if page is not None:
+                    crop = render_region(page, Region(number, tuple(boxes)))
+                    out.append(replace(crop, source=ref.path))
         return out
 

@@ -191,7 +191,8 @@ def crop_figure(crop: Crop, label: str) -> str:
     return (
         f'<figure class="crop"><img class="crop" loading="lazy" decoding="async" width="{crop.width}" '
         f'height="{crop.height}" alt="{escape(alt)}" src="{crop.data_uri()}">'
-        f"<figcaption>{bi(f'第 {crop.page} 页', f'page {crop.page}')}</figcaption></figure>"
+        f"<figcaption>{escape(crop.source) + ' ' if crop.source else ''}"
+        f"{bi(f'第 {crop.page} 页', f'page {crop.page}')}</figcaption></figure>"
     )
 
 
@@ -216,12 +217,28 @@ def finding_item(finding: Finding, anchor: str, crops: Sequence[Crop]) -> str:
         pictures = "".join(crop_figure(c, where.label or finding.rule) for c in crops)
     else:
         pictures = f'<p class="nocrop">{bi("无法在页面上定位此问题", "this finding has no place on the page to show")}</p>'
+    place.append(f"{bi('规则配置', 'profile')} {escape(finding.profile)}")
     return (
-        f'<li class="finding {finding.severity}" id="{anchor}" data-rule="{escape(finding.rule)}">'
+        f'<li class="finding {finding.severity}" id="{anchor}" data-rule="{escape(finding.rule)}"'
+        f' data-scope="{finding.scope}">'
         f'<div><span class="sev {finding.severity}">{SEVERITY_ZH[finding.severity]} {finding.severity}</span> '
         f"<code>{escape(finding.rule)}</code> · {' · '.join(place)}</div>"
-        f'<p class="msg">{escape(finding.message)}</p>{kv}{snippet}{pictures}</li>'
+        f'<p class="msg">{escape(finding.message)}</p>{kv}{snippet}{compared_list(finding)}{pictures}</li>'
     )
+
+
+def compared_list(finding: Finding) -> str:
+    """A finding across reports names both sides: every report it compares, with its pages."""
+    if not finding.compared:
+        return ""
+    items = "".join(
+        f"<li><code>{escape(r.path)}</code> p{r.pages[0] if r.pages else '-'}"
+        f"{'-' + str(r.pages[-1]) if len(r.pages) > 1 else ''}"
+        f"{' 表 table ' + str(r.table_index + 1) if r.table_index else ''} · "
+        f"{escape(r.project_name or r.unit_name or '')} {r.fiscal_year or ''}</li>"
+        for r in finding.compared
+    )
+    return f'<div class="compared">{bi("比对的报告", "reports compared")}<ul>{items}</ul></div>'
 
 
 def meta_list(report: Report) -> str:

@@ -99,6 +99,9 @@ HEADERS_ZH: dict[str, str] = {
     "snippet": "原文",
     "kind": "失败类型",
     "extra": "其他列(表头→内容) extra",
+    "profile": "规则配置",
+    "scope": "范围",
+    "compared": "比对的报告",
 }
 """English frame column → Chinese spreadsheet header (one mapping for every sheet)."""
 

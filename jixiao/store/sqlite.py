@@ -162,7 +162,15 @@ ALTER TABLE indicators ADD COLUMN "extra" TEXT;
 """
 """Columns no field takes (``extra``: header → text, as JSON) on reports, fund lines and indicators."""
 
-MIGRATIONS: list[str] = [_SCHEMA_V1, _SCHEMA_V2]
+_SCHEMA_V3 = """
+ALTER TABLE findings ADD COLUMN "profile" TEXT;
+ALTER TABLE findings ADD COLUMN "scope" TEXT;
+ALTER TABLE findings ADD COLUMN "compared" TEXT;
+"""
+"""Findings say which profile judged them, whether they are about one report or several
+(``scope`` ``batch``: jixiao.validate.across) and which reports those are."""
+
+MIGRATIONS: list[str] = [_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3]
 """SQL scripts in order; script ``n`` upgrades a store at ``user_version`` n to n + 1.
 Never edit a released script: append a new one."""
 
@@ -482,6 +490,30 @@ class Store:
             if db.in_transaction:  # SQLite may already have rolled back (disk full, I/O error)
                 db.execute("ROLLBACK")
             raise
+
+    def replace_findings(self, run_id: int, paths: Sequence[str], rows: Sequence[tuple[str, Row]]) -> set[str]:
+        """Replace every finding across reports (``scope = 'batch'``, :mod:`jixiao.validate.across`) and all
+        findings of ``paths`` with ``rows`` (``(path, findings row)`` pairs): the driver's judgement of the
+        whole batch, which :meth:`save` (one file, judged under ``mof`` as parsed) cannot write. A finding
+        seen before keeps its ``first_seen_run``. Returns the fingerprints first seen in this run."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            seen = dict(db.execute("SELECT fingerprint, MIN(first_seen_run) FROM findings GROUP BY fingerprint"))
+            db.execute("DELETE FROM findings WHERE scope = 'batch'")
+            for path in paths:
+                db.execute("DELETE FROM findings WHERE path = ?", (path,))
+            by_path: dict[str, list[Row]] = {}
+            for path, row in rows:
+                by_path.setdefault(path, []).append({**row, "first_seen_run": seen.get(row["fingerprint"], run_id)})
+            for path, path_rows in by_path.items():
+                self._insert("findings", path, run_id, path_rows)
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        return {row["fingerprint"] for _, row in rows if seen.get(row["fingerprint"], run_id) == run_id}
 
     def _insert(self, table: str, path: str, run_id: int, rows: Sequence[Mapping[str, Any]]) -> None:
         if not rows:

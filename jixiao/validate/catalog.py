@@ -28,4 +28,8 @@ CATALOG: dict[str, tuple[Severity, str, str]] = {
     "missing_field": ("warning", "缺少必填内容", "a required field is missing or unreadable"),
     "repaired_cell": ("info", "单元格内容被截断或损坏，已修复", "a cut-short or damaged cell was repaired"),
     "unmapped_column": ("info", "表格中有无法对应字段的列，内容保留在 extra", "a column matches no field; its values are kept in extra"),
+    # Checks across reports (jixiao.validate.across): over one batch, or the batch and the store.
+    "duplicate_report": ("warning", "同一单位同一年度同类报告出现两份且数字不同", "the same unit, year and kind reported twice with different figures"),
+    "projects_vs_department": ("warning", "部门项目支出与其项目自评表执行数合计不符", "department's project spending ≠ its project tables' executed sum"),
+    "carryover_chain": ("warning", "上年结转资金与上年报告的结余不符", "carryover ≠ last year's unspent balance"),
 }

@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 
 from jixiao.models import Finding, FundLine, Report
+from jixiao.normalize.numbers import format_amount
+from jixiao.validate.profile import active
 from jixiao.validate.registry import finding, rule
 from jixiao.validate.tolerance import close, total
 
@@ -107,19 +109,21 @@ def truncated(exact: Decimal, stated: Decimal) -> bool:
 @rule("execution_score")
 def execution_score(report: Report) -> Iterator[Finding]:
     line = report.funds.total
-    if line is None or line.weight is None or line.score is None:
+    if line is None or line.score is None:
         return
+    # A form that prints no 分值 cell (Hubei's 得分(20分*执行率)) scores by its province's weight.
+    weight = line.weight if line.weight is not None else active().execution_weight
     rates = [r for r in (computed_rate(line), line.execution_rate) if r is not None]
     if not rates:
         return
-    expected = [line.weight * min(r, Decimal(1)) for r in rates]
+    expected = [weight * min(r, Decimal(1)) for r in rates]
     if any(close(e, line.score, line.score) for e in expected):
         return
     shown = expected[0].quantize(Decimal("0.01"))
     yield finding(
         "execution_score",
-        f"资金执行得分写为 {line.score}，按分值 {line.weight} × 执行率应为 {shown}",
-        f"fund score is {line.score}, weight {line.weight} × rate gives {shown}",
+        f"资金执行得分写为 {line.score}，按分值 {format_amount(weight)} × 执行率应为 {shown}",
+        f"fund score is {line.score}, weight {format_amount(weight)} × rate gives {shown}",
         expected=shown,
         found=line.score,
         row=line.row,

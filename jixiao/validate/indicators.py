@@ -8,6 +8,8 @@ from decimal import Decimal
 from jixiao.models import Finding, Indicator, Measure, Report
 from jixiao.normalize.numbers import is_blank
 from jixiao.normalize.vocab import LOWER_IS_BETTER
+from jixiao.validate.profile import active
+from jixiao.validate.qualitative import qualitative_findings
 from jixiao.validate.registry import finding, rule, show
 from jixiao.validate.tolerance import close, tol_of
 
@@ -82,7 +84,9 @@ def formula_score(ind: Indicator) -> Decimal | None:
         return None
     if comparator_of(ind, t) in (">=", ">", "="):
         return ind.weight * a.value / t.value if t.value else None
-    return ind.weight * t.value / a.value if a.value else None
+    if active().le_formula == "linear":  # national vendors: (1 − (B − A) / A) × 分值
+        return max(ind.weight * (1 - (a.value - t.value) / t.value), Decimal(0)) if t.value else None
+    return ind.weight * t.value / a.value if a.value else None  # A / B × 分值
 
 
 @rule("score_formula")
@@ -108,6 +112,7 @@ def score_formula(report: Report) -> Iterator[Finding]:
             label=ind.name,
             boxes=[ind.cells.get("score"), ind.cells.get("actual"), ind.cells.get("target")],
         )
+    yield from qualitative_findings(report)
 
 
 @rule("deduction_unexplained")

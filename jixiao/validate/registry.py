@@ -8,11 +8,13 @@ never hides the others or loses the report.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from decimal import Decimal
 
-from jixiao.models import Box, Finding, Report, Severity, Where
+from jixiao.models import SEVERITY_ORDER, Box, Finding, Report, Severity, Where
 from jixiao.normalize.numbers import format_amount
 from jixiao.validate.catalog import CATALOG
+from jixiao.validate.profile import Profile, active, judging
 
 Rule = Callable[[Report], Iterable[Finding]]
 RULES: dict[str, Rule] = {}
@@ -70,18 +72,37 @@ def finding(
     )
 
 
-def run_rules(report: Report) -> tuple[Finding, ...]:
+def run_rules(report: Report, profile: Profile | None = None) -> tuple[Finding, ...]:
+    """Every rule the profile leaves on, judged under it (``mof`` by default)."""
+    prof = profile or active()
     out: list[Finding] = []
-    for rule_id, fn in RULES.items():
-        try:
-            out.extend(fn(report))
-        except Exception as exc:
-            out.append(
-                finding(
-                    rule_id,
-                    f"检查规则 {rule_id} 运行出错：{type(exc).__name__}: {exc}",
-                    f"rule {rule_id} failed on this report: {type(exc).__name__}: {exc}",
+    with judging(prof):
+        for rule_id, fn in RULES.items():
+            if rule_id in prof.disabled:
+                continue
+            try:
+                out.extend(fn(report))
+            except Exception as exc:
+                out.append(
+                    finding(
+                        rule_id,
+                        f"检查规则 {rule_id} 运行出错：{type(exc).__name__}: {exc}",
+                        f"rule {rule_id} failed on this report: {type(exc).__name__}: {exc}",
+                    )
                 )
-            )
+    out = [judged(f, prof) for f in out]
     order = {"error": 0, "warning": 1, "info": 2}
     return tuple(sorted(out, key=lambda f: (order[f.severity], f.page or 0, f.where.row or 0, f.rule)))
+
+
+def judged(f: Finding, profile: Profile) -> Finding:
+    """The finding with the profile's severity for its rule and the profile's name.
+
+    A finding its rule already lowered below the catalog's severity (a rate written
+    truncated is ``info``) is never raised again by the profile."""
+    severity = profile.severity_of(f.rule, f.severity)
+    if SEVERITY_ORDER[f.severity] < SEVERITY_ORDER[CATALOG[f.rule][0]]:
+        severity = min(severity, f.severity, key=SEVERITY_ORDER.__getitem__)
+    if severity == f.severity and f.profile == profile.name:
+        return f
+    return replace(f, severity=severity, profile=profile.name)

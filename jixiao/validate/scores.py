@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from jixiao.models import Box, Finding, Report
+from jixiao.validate.profile import active
 from jixiao.validate.registry import finding, rule, show
 from jixiao.validate.tolerance import close, total
 
@@ -15,7 +16,8 @@ GRADE_BANDS = ((Decimal(90), "优"), (Decimal(80), "良"), (Decimal(60), "中"),
 
 
 def grade_for(score: Decimal) -> str:
-    return next(g for low, g in GRADE_BANDS if score >= low)
+    """The grade of ``score`` under the active profile's bands (``mof``: :data:`GRADE_BANDS`)."""
+    return active().grade_for(score)
 
 
 def all_weights(report: Report) -> list[Decimal | None]:
@@ -87,6 +89,9 @@ def level1_weight_sum(report: Report) -> Iterator[Finding]:
 @rule("weight_total")
 def weight_total(report: Report) -> Iterator[Finding]:
     weights = all_weights(report)
+    fund = report.funds.total
+    if fund is not None and fund.weight is None and fund.score is not None:
+        weights[0] = active().execution_weight  # a form without a 分值 cell scores by its province's weight
     found = total(weights)
     if found is None or not any(i.weight is not None for i in report.indicators):
         return  # a form without an indicator 分值 column (Hubei) states no weights to add

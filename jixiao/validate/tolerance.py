@@ -10,12 +10,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from jixiao.normalize.numbers import tolerance
+from jixiao.validate.profile import active
 
 EPSILON = Decimal("0.0000001")  # absorbs the last bit of exact division
 
 
 def tol_of(*stated: Decimal | None) -> Decimal:
-    return max((tolerance(v) for v in stated if v is not None), default=Decimal(0)) + EPSILON
+    slack = max((tolerance(v) for v in stated if v is not None), default=Decimal(0)) + EPSILON
+    return slack + active().tolerance_extra  # a profile's looser tolerance (0 in the built-in ones)
 
 
 def close(a: Decimal, b: Decimal, *stated: Decimal | None) -> bool:
