@@ -17,8 +17,9 @@ from jixiao.errors import NoReportFound
 from jixiao.layout import Extracted, TableBlock
 from jixiao.models import Narrative, Report, ReportType
 from jixiao.normalize.figures import read_figures, read_project_items
+from jixiao.normalize.parts import TableParts
 from jixiao.normalize.sections import paragraphs_to_sections
-from jixiao.normalize.table import TableParts, read_table
+from jixiao.normalize.table import read_table
 from jixiao.normalize.text import compact
 
 _FISCAL_YEAR = regex.compile(r"(20[0-9]{2})\s*年度")

@@ -5,26 +5,31 @@ a fund row names its source, the total row says 总分/合计), never by positio
 so provincial variants with extra or reordered columns read the same way.
 Label cells merged over several rows are filled down; a 分值/得分 cell merged
 over several rows is counted once, on the first row of its group.
+
+The reader walks the rows and hands each block to its own module: headers
+(:mod:`~jixiao.normalize.header`), fund lines (:mod:`~jixiao.normalize.fund_lines`),
+the form's label | value rows (:mod:`~jixiao.normalize.form_rows`); indicators and
+the total row are read here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from decimal import Decimal
 from typing import Literal
-
-import regex
 
 from jixiao.layout import Cell, Grid
 from jixiao.models import Box, FundLine, Funds, Goals, Indicator, OcrReading, Repair, UnmappedColumn
 from jixiao.normalize import vocab
-from jixiao.normalize.canon import canonical_label, fuzzy_field, header_key, match_field, nearest_key_label, strip_lead
+from jixiao.normalize.canon import canonical_label, fuzzy_field, header_key, match_field, strip_lead
+from jixiao.normalize.form_rows import key_values, total_in_title
+from jixiao.normalize.fund_lines import detect_unit, fund_line, fund_row_key, stated_points
 from jixiao.normalize.header import MIN_HEADER_HITS, Header, RowView, header_columns, read_header
-from jixiao.normalize.labels import is_placeholder, parse_grade, split_stated_weight, without_seal
-from jixiao.normalize.memo import per_document
-from jixiao.normalize.numbers import is_blank, parse_amount, parse_decimal, parse_rate
+from jixiao.normalize.labels import is_placeholder, parse_grade, split_stated_weight
+from jixiao.normalize.numbers import parse_decimal
 from jixiao.normalize.ocr_repair import ValueKind, lost_point, repair_label, repair_target, repair_value
+from jixiao.normalize.parts import TableParts, cell_text, value_cell
 from jixiao.normalize.targets import parse_comparator, parse_measure, unit_hint, with_hint
 from jixiao.normalize.text import clean_text, compact
 
@@ -32,54 +37,6 @@ from jixiao.normalize.text import clean_text, compact
 LOW_CONFIDENCE = 0.9
 # Columns whose type makes an OCR repair unambiguous (jixiao.normalize.ocr_repair).
 OCR_KINDS: dict[str, ValueKind] = {"weight": "number", "score": "number", "actual": "measure"}
-_UNIT = regex.compile(r"(?:[(（]\s*(万元|元)\s*[)）]|单位\s*[:：]\s*(万元|元))")
-
-
-@dataclass
-class TableParts:
-    """What one table says, before it becomes a :class:`Report`."""
-
-    unit_name: str | None = None
-    project_name: str | None = None
-    competent_department: str | None = None
-    implementing_unit: str | None = None
-    amount_unit: str = "万元"
-    funds: Funds = field(default_factory=Funds)
-    goals: Goals = field(default_factory=Goals)
-    indicators: list[Indicator] = field(default_factory=list)
-    level1_weights: dict[str, Decimal] = field(default_factory=dict)
-    total_weight: Decimal | None = None
-    total_score: Decimal | None = None
-    total_box: Box | None = None
-    total_weight_box: Box | None = None
-    grade: str | None = None
-    grade_box: Box | None = None
-    repairs: list[Repair] = field(default_factory=list)
-    has_fund_header: bool = False
-    has_indicator_header: bool = False
-    fund_scored: bool = False  # the fund header has a 分值 or 得分 column
-    ocr_readings: list[OcrReading] = field(default_factory=list)
-    unmapped: list[UnmappedColumn] = field(default_factory=list)
-    extra: dict[str, str] = field(default_factory=dict)
-
-
-def _value_cell(view: RowView, header: Cell) -> Cell | None:
-    """The cell of this row under a header cell; None if carried down from above."""
-    cell = view.at(header.col)
-    if cell is None or cell.row != view.row:
-        return None
-    return cell
-
-
-def _text(cell: Cell | None) -> str | None:
-    return None if cell is None else _value_text(cell.text)
-
-
-@per_document
-def _value_text(raw: str) -> str | None:
-    """A cell's cleaned text, None when blank; cached, as a row is read field by field."""
-    text = clean_text(raw)
-    return None if text is None or is_blank(text) else text
 
 
 def _repeats_header(view: RowView, cols: dict[str, Cell]) -> bool:
@@ -93,87 +50,11 @@ def _repeats_header(view: RowView, cols: dict[str, Cell]) -> bool:
     return len(same) >= MIN_HEADER_HITS - 1 and ("name" in same or "level1" in same)
 
 
-def _right_of(view: RowView, cell: Cell) -> Cell | None:
-    idx = view.cells.index(cell)
-    return view.cells[idx + 1] if idx + 1 < len(view.cells) else None
-
-
-def detect_unit(texts: Sequence[str]) -> str | None:
-    for text in texts:
-        m = _UNIT.search(compact(text) or "")
-        if m:
-            return str(m.group(1) or m.group(2))
-    return None
-
-
-def _fund_line(
-    view: RowView, label: str, cols: dict[str, Cell], unit: str, repairs: list[Repair], extra: dict[str, str]
-) -> FundLine:
-    """One row of the fund block; value cells OCR damaged (``291,40``) are mended onto ``repairs``."""
-    values: dict[str, Decimal | None] = {}
-    boxes: dict[str, Box] = {}
-    for name, header in cols.items():
-        if name in vocab.UNFIELDED_FUND_COLUMNS:
-            continue  # kept in ``extra``
-        cell = _value_cell(view, header)
-        text = _text(cell)
-        if cell is not None:
-            boxes[name] = cell.box
-        shared = [n for n, h in cols.items() if cell is not None and h is not header and cell.covers_col(h.col)]
-        if shared and text is not None and cell is not None:
-            # one cell across several fields' columns (a second breakdown set beside the
-            # sources: 项目支出: | 156.2): no one field's value; kept under all their headers
-            heads = "/".join(compact(h.text) or n for n, h in cols.items() if cell.covers_col(h.col))
-            extra.setdefault(heads, text)
-            values[name] = None
-            continue
-        if text is not None and cell is not None:
-            kind: ValueKind = "rate" if name == "execution_rate" else "number" if name in ("weight", "score") else "amount"
-            fixed = repair_value(kind, text)
-            if fixed is not None and fixed != text:
-                repairs.append(Repair(name, text, fixed, cell.page, cell.row, cell.box, "ocr"))
-                text = fixed
-        if text is None:
-            values[name] = None
-        elif name == "execution_rate":
-            values[name] = parse_rate(text)
-        elif name in ("weight", "score"):
-            values[name] = parse_decimal(text)
-        else:
-            values[name] = parse_amount(text, unit)
-    page = next(iter(boxes.values())).page if boxes else None
-    return FundLine(label=label, page=page, row=view.row, cells=boxes, extra=extra, **values)
-
-
-_POINTS = regex.compile(r"[(（]\s*([0-9]+(?:\.[0-9]+)?)\s*分\s*[)）]|([0-9]+(?:\.[0-9]+)?)\s*分\s*[*×xX]")
-
-
-def _stated_points(view: RowView) -> Decimal | None:
-    """The fund weight some forms print only in a header: ``预算执行情况(20分)``, ``得分(20分*执行率)``."""
-    for cell in view.cells:
-        m = _POINTS.search(compact(cell.text) or "")
-        if m:
-            return Decimal(m.group(1) or m.group(2))
-    return None
-
-
 def _with_unit(value: str | None, unit: str | None) -> str | None:
     """Join a value with the 度量单位 column, unless the value already says it."""
     if value is None or not unit or value.endswith(unit):
         return value
     return value + unit
-
-
-def _fund_row_key(label: str) -> str | None:
-    key = strip_lead(label)
-    for name, words in vocab.FUND_ROWS:
-        if key in words:
-            return name
-    if any(key.startswith(w) for w in vocab.EXTRA_FUND_ROWS):
-        return "extra"
-    if key.endswith(vocab.FUND_SOURCE_ENDINGS) and len(key) > 2:
-        return "extra"  # a source the MOF template does not name: 中央财政资金, 地方财政资金, 省级补助资金
-    return None
 
 
 def _is_total_row(view: RowView) -> bool:
@@ -182,57 +63,6 @@ def _is_total_row(view: RowView) -> bool:
         return False
     first = header_key(own[0].text)
     return any(first.startswith(w) for w in vocab.TOTAL_ROW)
-
-
-_FUZZY_KEYS = (*vocab.PROJECT_LABELS, *vocab.COMPETENT_LABELS, *vocab.IMPLEMENTING_LABELS, "部门名称", "单位名称")
-_TITLE_TOTAL = regex.compile(r"(?:自评)?总得分\s*[:：]?\s*([0-9]+(?:\.[0-9]+)?)\s*分")
-_KNOWN_KEYS = frozenset(  # labels whose blank value is no extra text
-    (*vocab.PROJECT_LABELS, *vocab.COMPETENT_LABELS, *vocab.IMPLEMENTING_LABELS, *vocab.DEPARTMENT_LABELS, *vocab.TOTAL_SCORE_LABELS)
-)
-
-
-def _key_values(view: RowView, parts: TableParts) -> None:
-    """Rows like ``项目名称 | X`` or ``主管部门 | X | 实施单位 | Y``.
-
-    Whatever such a row says that no field takes (评价结论 | …, 存在问题 | …) is
-    kept in ``parts.extra`` under its first cell's text, never dropped.
-    """
-    used: set[int] = set()
-    for cell in view.own():
-        if id(cell) in used:
-            continue
-        key = header_key(cell.text).replace("（", "(").replace("）", ")")
-        key = key.removesuffix("(盖章)")
-        target = _right_of(view, cell)
-        value = _text(target)
-        if key not in _KNOWN_KEYS and value is not None and (near := nearest_key_label(key, _FUZZY_KEYS)) is not None:
-            parts.repairs.append(Repair("label", key, near, cell.page, cell.row, cell.box, "ocr"))  # 实施第位
-            key = near
-        if key in _KNOWN_KEYS:
-            used.add(id(cell))  # a known label left blank is no extra text
-        if value is None or target is None:
-            continue
-        name = without_seal(value)
-        if key in vocab.PROJECT_LABELS:
-            parts.project_name = name
-        elif key in vocab.COMPETENT_LABELS:
-            parts.competent_department = name
-        elif key in vocab.IMPLEMENTING_LABELS:
-            unit, _, person = name.partition("/") if "负责人" in key else (name, "", "")
-            parts.implementing_unit = unit.strip() or name
-            if person.strip():
-                parts.extra.setdefault("项目负责人", person.strip())  # 项目实施单位/项目负责人 | 单位/姓名
-        elif key in vocab.DEPARTMENT_LABELS or key.endswith(vocab.UNIT_LABEL_ENDINGS):
-            parts.unit_name = name  # 区级预算单位名称 and the like
-        elif key in vocab.TOTAL_SCORE_LABELS and parts.total_score is None:
-            parts.total_score = parse_decimal(value)
-            parts.total_box = target.box
-        else:
-            continue
-        used.update((id(cell), id(target)))
-    rest = [text for c in view.own() if id(c) not in used and (text := _text(c)) is not None]
-    for i in range(0, len(rest), 2):  # label | value pairs, as such rows are printed
-        parts.extra.setdefault(rest[i], rest[i + 1] if i + 1 < len(rest) else "")
 
 
 class _Reader:
@@ -265,10 +95,10 @@ class _Reader:
             elif self._goals(r):
                 r += 2
             else:
-                _key_values(view, self.parts)
+                key_values(view, self.parts)
                 r += 1
-        if self.parts.total_score is None and (m := _TITLE_TOTAL.search(compact(self.title) or "")):
-            self.parts.total_score = Decimal(m.group(1))  # 项目总得分99分, printed above the table
+        if self.parts.total_score is None:
+            self.parts.total_score = total_in_title(self.title)
         self._count_unmapped()
         self.parts.ocr_readings = [
             OcrReading(c.box, round(c.confidence, 3), compact(c.text) or "")
@@ -322,7 +152,7 @@ class _Reader:
         """This row's text in the columns no field takes, under their header text."""
         out: dict[str, str] = {}
         for header, label in self.extra_cols:
-            text = _text(_value_cell(view, header))
+            text = cell_text(value_cell(view, header))
             if text is not None:
                 out[label] = text
         return out
@@ -338,7 +168,7 @@ class _Reader:
         score: Decimal | None,
     ) -> str | None:
         """A 年度指标值 whose ``≥`` OCR misread (``2 90%``, ``W90%``), mended and put on the audit trail."""
-        cell = _value_cell(view, cols[key]) if key in cols else None
+        cell = value_cell(view, cols[key]) if key in cols else None
         if target is None or cell is None:
             return target
         full_score = None if weight is None or score is None else score >= weight
@@ -377,7 +207,7 @@ class _Reader:
             view = self.views[row]
             labels = [c for c in view.own() if c.col < first.col]
             label = clean_text(labels[-1].text) if labels else None
-            key = _fund_row_key(label) if label else None
+            key = fund_row_key(label) if label else None
             if key is None and label and (near := fuzzy_field(strip_lead(label), vocab.FUND_ROWS)) is not None:
                 key = near[0]  # a row label OCR misread (当年财政摄浆)
                 misread = compact(label) or label
@@ -389,19 +219,19 @@ class _Reader:
             if key is None and row > span_end:
                 break
             if key is not None and label is not None:
-                line = _fund_line(view, compact(label) or label, cols, unit, parts.repairs, self._extras(view))
+                line = fund_line(view, compact(label) or label, cols, unit, parts.repairs, self._extras(view))
                 if key == "extra":
                     extra.append(line)
                 elif key not in lines:
                     lines[key] = line
             elif labels:  # a row of the block no fund line is (按收入性质分: …): its text is kept
-                rest = [t for c in view.own() if (t := _text(c)) is not None]
+                rest = [t for c in view.own() if (t := cell_text(c)) is not None]
                 if rest:
                     parts.extra.setdefault(rest[0], " | ".join(rest[1:]))
             row += 1
         total = lines.get("total")
         if total is not None and total.weight is None and "weight" not in cols:
-            stated = _stated_points(header)
+            stated = stated_points(header)
             if stated is not None:
                 total = replace(total, weight=stated)
         lines["total"] = total  # type: ignore[assignment]
@@ -427,13 +257,13 @@ class _Reader:
             return False
         below = self.views[r + 1]
         self.parts.goals = Goals(
-            expected=_text(below.at(exp_cell.col)),
-            actual=_text(below.at(act_cell.col)) if act_cell is not None else None,
+            expected=cell_text(below.at(exp_cell.col)),
+            actual=cell_text(below.at(act_cell.col)) if act_cell is not None else None,
         )
         for cell in view.own():  # a third goal column (全年(调整)绩效目标) is kept, not dropped
             if cell is exp_cell or cell is act_cell or cell.col < exp_cell.col:
                 continue
-            text = _text(below.at(cell.col))
+            text = cell_text(below.at(cell.col))
             label = compact(cell.text)
             if text is not None and label:
                 self.parts.extra.setdefault(label, text)
@@ -443,7 +273,7 @@ class _Reader:
         self, view: RowView, cols: dict[str, Cell], weight: Decimal | None, score: Decimal | None
     ) -> Decimal | None:
         """An OCR'd score that lost its decimal point, mended onto the audit trail (never on a text layer)."""
-        cell = _value_cell(view, cols["score"]) if "score" in cols else None
+        cell = value_cell(view, cols["score"]) if "score" in cols else None
         if weight is None or score is None or cell is None or cell.confidence is None:
             return score
         fixed = lost_point(score, weight, compact(cell.text) or "")
@@ -461,7 +291,7 @@ class _Reader:
         return fixed
 
     def _label(self, cell: Cell | None, field_name: str, vocab_words: Sequence[str], row: int) -> str | None:
-        text = _text(cell)
+        text = cell_text(cell)
         if text is None or cell is None:
             return None
         label, mended = canonical_label(text, vocab_words)
@@ -477,7 +307,7 @@ class _Reader:
         parts.has_indicator_header = True
         # Whether other targets carry a comparator: a bare 290% among ≥ targets is a misread ≥90%.
         self.signs_seen = "target" in cols and any(
-            parse_measure(_text(view.at(cols["target"].col))).comparator is not None for view in self.views[head.body :]
+            parse_measure(cell_text(view.at(cols["target"].col))).comparator is not None for view in self.views[head.body :]
         )
         indicator_at: dict[int, int] = {}  # grid row → row of the indicator there
         level1 = level2 = None
@@ -494,7 +324,7 @@ class _Reader:
             if name_cell is not None and name_cell.row != row:
                 row += 1
                 continue
-            values = {k: _text(_value_cell(view, h)) for k, h in cols.items()}
+            values = {k: cell_text(value_cell(view, h)) for k, h in cols.items()}
             l1_cell = view.at(cols["level1"].col) if "level1" in cols else None
             l2_cell = view.at(cols["level2"].col) if "level2" in cols else None
             new_l1 = self._label(l1_cell, "level1", vocab.LEVEL1, row)
@@ -503,9 +333,9 @@ class _Reader:
                 if new_l1 != level1:
                     level2 = None
                 level1 = new_l1
-                stated = split_stated_weight(compact(_text(l1_cell)) or "")[1]
+                stated = split_stated_weight(compact(cell_text(l1_cell)) or "")[1]
                 if stated is None and "level1_weight" in cols:
-                    stated = parse_decimal(_text(view.at(cols["level1_weight"].col)))
+                    stated = parse_decimal(cell_text(view.at(cols["level1_weight"].col)))
                 if stated is not None:
                     parts.level1_weights.setdefault(new_l1, stated)
             if new_l2 is not None:
@@ -538,8 +368,8 @@ class _Reader:
         def own_text(key: str) -> str | None:
             if key not in cols:
                 return None
-            cell = _value_cell(view, cols[key])
-            text = _text(cell)
+            cell = value_cell(view, cols[key])
+            text = cell_text(cell)
             if key == "name" and text is not None and cell is not None and cell.confidence is not None:
                 fixed = repair_label(text)
                 if fixed is not None:
@@ -571,7 +401,7 @@ class _Reader:
         comparator = own_text("comparator")
         extra = self._extras(view)
         if "comparator" in cols:
-            nature = _text(view.at(cols["comparator"].col))  # merged over a group: every row of it
+            nature = cell_text(view.at(cols["comparator"].col))  # merged over a group: every row of it
             if nature is not None and parse_comparator(nature) is None:
                 extra[compact(cols["comparator"].text) or "指标性质"] = nature  # 定量/定性: kept, not a comparator
         if comparator is not None and parse_comparator(comparator) is None:
@@ -607,8 +437,8 @@ class _Reader:
         used: set[int] = set()
         for key in ("weight", "score"):
             if key in cols:
-                cell = _value_cell(view, cols[key])
-                value = parse_decimal(_text(cell))
+                cell = value_cell(view, cols[key])
+                value = parse_decimal(cell_text(cell))
                 if cell is not None:
                     used.add(id(cell))
                 if key == "weight":
