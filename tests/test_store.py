@@ -20,7 +20,7 @@ from click.testing import CliRunner
 import jixiao
 from jixiao.batch import run_batch
 from jixiao.cli import main
-from jixiao.frames import COLUMNS, to_frames
+from jixiao.frames import COLUMNS, REVIEW_COLUMNS, to_frames
 from jixiao.inputs import expand
 from jixiao.models import Failure, FailureError, Report, Source
 from jixiao.store import MIGRATIONS, Store, StoreError, finding_fingerprint, open_store, read_db, run_incremental
@@ -267,7 +267,8 @@ def test_unfinished_parse_is_retried(tmp_path: Path) -> None:
 
 def test_store_tables_have_the_frames_columns(tmp_path: Path) -> None:
     with open_store(tmp_path / "s.sqlite") as store:
-        for name, columns in COLUMNS.items():
+        for name, columns in store_sqlite.STORED_COLUMNS.items():
+            assert list(columns) == [c for c in COLUMNS[name] if c not in REVIEW_COLUMNS]
             have = [row[1] for row in store.execute(f"PRAGMA table_info({name})")]
             assert have == ["path", "run_id", *columns, *store_sqlite.EXTRA_COLUMNS[name][2:]]
         indexes = {row[0] for row in store.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
@@ -297,10 +298,10 @@ def test_older_store_is_upgraded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     db = tmp_path / "s.sqlite"
     src = folder(tmp_path, (PROJECT,))
     run("check", src, "--db", db)
-    assert query(db, "PRAGMA user_version") == [(1,)]
+    assert query(db, "PRAGMA user_version") == [(len(MIGRATIONS),)]
     monkeypatch.setattr(store_sqlite, "MIGRATIONS", [*MIGRATIONS, "ALTER TABLE runs ADD COLUMN note TEXT;\n"])
     with open_store(db) as store:
-        assert store.version == 2
+        assert store.version == len(MIGRATIONS) + 1
         assert "note" in [row[1] for row in store.execute("PRAGMA table_info(runs)")]
         assert store.plan([src / PROJECT]).unchanged == [src / PROJECT]  # data kept
 
