@@ -90,7 +90,7 @@ def checked_review(state: str, note: str | None = None, by: str | None = None, a
         raise ReviewError(f"备注超过 {MAX_NOTE_CHARS} 字 / the note is longer than {MAX_NOTE_CHARS} characters")
     if by is not None and len(by) > MAX_BY_CHARS:
         raise ReviewError(f"核查人超过 {MAX_BY_CHARS} 字 / the reviewer's name is longer than {MAX_BY_CHARS} characters")
-    return Review(state=state, note=note or None, by=by or None, at=at)  # type: ignore[arg-type]
+    return Review(state=state, note=note or None, by=by or None, at=at)
 
 
 def with_reviews(

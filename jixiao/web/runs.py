@@ -106,10 +106,13 @@ class RunManager:
                     run.state, run.finished = "cancelled", time.time()
         return run
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 60.0) -> None:
+        """Cancel every run and wait for the one in hand to stop after its current file, so its
+        worker processes are shut down before the server exits (never left running)."""
         for run in self.recent(KEEP_RUNS):
             run.cancel.set()
         self._queue.put(None)
+        self._thread.join(timeout)
 
     def wait_idle(self, timeout: float = 60.0) -> bool:
         """Whether every run finished within ``timeout`` seconds (for tests and a clean shutdown)."""

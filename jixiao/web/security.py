@@ -96,6 +96,7 @@ class SafetyMiddleware:
         self.config = config
         self.csrf = csrf
         self.hosts = config.allowed_hosts()
+        self.workbench: Any = None  # set by jixiao.web.app.create_app: the runs and the store behind the app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
