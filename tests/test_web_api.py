@@ -90,7 +90,7 @@ def test_session_gives_the_csrf_token_and_version(served: tuple[TestClient, Serv
 
 
 def test_uploads_are_stored_by_content_hash_with_failure_rows(served: tuple[TestClient, ServeConfig]) -> None:
-    c, config = served
+    _, config = served
     stored = sorted(p.name for p in config.uploads.glob("*.pdf"))
     assert len(stored) == 5 and all(len(n) == 68 for n in stored)  # 64 hex digits + .pdf, never the sent name
     frames = read_db(config.db)
