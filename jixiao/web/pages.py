@@ -70,6 +70,8 @@ def overview(request: Request) -> HTMLResponse:
     with w.store() as store:
         counts = queries.overview(store)
         failures = queries.failure_rows(store)
+    for row in failures:
+        row["names"] = upload_names(Path(row["file"])) if Path(row["file"] or "").parent == w.config.uploads else []
     rules = {r["rule"]: CATALOG[r["rule"]] for r in counts["rules"] if r["rule"] in CATALOG}
     return _render(request, "overview.html", counts=counts, failures=failures, rules=rules,
                    roots=[str(r) for r in w.config.roots], max_mb=w.config.max_upload_mb, page="overview")

@@ -103,10 +103,10 @@ def _where(f: Filters) -> tuple[str, list[Any]]:
             params.append(value)
     if f.finding_filter():
         inner, inner_params = _finding_where(f)
-        clauses.append(
-            "EXISTS (SELECT 1 FROM findings f LEFT JOIN reviews v ON v.fingerprint = f.review_fingerprint"
-            f" WHERE f.path = r.path AND f.table_index = r.table_index{inner})"
-        )
+        # One uncorrelated set of (file, table) pairs, built once per query: a correlated EXISTS ran
+        # per report and SQLite chose the severity index for it (0.4 s for 2,000 reports).
+        join = " LEFT JOIN reviews v ON v.fingerprint = f.review_fingerprint" if f.review is not None else ""
+        clauses.append(f"(r.path, r.table_index) IN (SELECT f.path, f.table_index FROM findings f{join} WHERE 1 = 1{inner})")
         params += inner_params
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
