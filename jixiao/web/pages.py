@@ -90,7 +90,7 @@ def report_list(request: Request) -> HTMLResponse:
     limit = queries.DEFAULT_LIMIT
     with w.store() as store:
         result = queries.list_reports(store, filters, limit, offset)
-        counts = queries.overview(store)
+        counts = queries.choices(store)
     for item in result["items"]:
         file = item["file"] or ""
         item["names"] = upload_names(Path(file)) if Path(file).parent == w.config.uploads else []
