@@ -22,7 +22,7 @@ from starlette.testclient import TestClient
 
 import jixiao
 from jixiao.cli import main
-from jixiao.models import Report
+from jixiao.models import Report, Review
 from jixiao.review import fingerprint
 from jixiao.store import open_store, read_db
 from jixiao.store import sqlite as store_sqlite
@@ -341,3 +341,39 @@ def test_database_names_the_review_tables(tmp_path: Path) -> None:
         columns = [r[1] for r in con.execute("PRAGMA table_info(reviews)")]
     con.close()
     assert columns == ["fingerprint", "state", "note", "reviewed_by", "reviewed_at", "report_key", "rule", "label", "message"]
+
+
+def test_a_decided_finding_that_went_away_is_shown_resolved(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    path = tmp_path / "unit.pdf"
+    (seed,) = jixiao.parse(sample(SEED))
+    seed = replace(seed, source=replace(seed.source, path=str(path)))
+    gone = next(f for f in seed.findings if f.rule == "score_total")
+    with open_store(config.db) as store:
+        store.save(store.begin_run(), path, None, None, None, [seed])
+        fp = fingerprint(seed, gone)
+        store.set_review(fp, Review("confirmed", "已通知单位更正", "王五"))
+        corrected = replace(seed, findings=tuple(f for f in seed.findings if f is not gone))
+        store.save(store.begin_run(), path, None, None, None, [corrected])  # the corrected version of the file
+        (row,) = [r for r in store.review_rows() if r.fingerprint == fp]
+        assert row.resolved and row.review.note == "已通知单位更正"
+    with client_for(config) as c:
+        rid = seed_item(c)["id"]
+        data = c.get(f"/api/reports/{rid}").json()
+        assert fp not in {f["fingerprint"] for f in data["findings"]}
+        assert [(r["fingerprint"], r["state"], r["rule"]) for r in data["resolved"]] == [(fp, "confirmed", "score_total")]
+        assert "已消失的问题" in c.get(f"/reports/{rid}").text
+
+
+def test_a_queued_run_can_be_cancelled(tmp_path: Path) -> None:
+    with client_for(make_config(tmp_path)) as c:
+        h = csrf(c)
+        files = [("files", (n, sample(n).read_bytes(), "application/pdf")) for n in (SEED, "multi-table-two-projects.pdf")]
+        first = c.post("/api/runs", files=files, headers=h).json()["run"]
+        second = c.post("/api/runs", files=[("files", ("p.pdf", sample("project-consistent.pdf").read_bytes(), "application/pdf"))], headers=h).json()["run"]
+        assert c.post(f"/api/runs/{second}/cancel").status_code == 403  # no CSRF header
+        assert c.post(f"/api/runs/{second}/cancel", headers=h).json()["state"] in ("cancelled", "running")
+        assert wait_run(c, first)["state"] == "done"
+        last = wait_run(c, second)
+        assert last["state"] == "cancelled" and last["done"] <= 1
+        assert c.get("/api/runs/999").status_code == 404
