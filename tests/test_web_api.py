@@ -377,3 +377,20 @@ def test_a_queued_run_can_be_cancelled(tmp_path: Path) -> None:
         last = wait_run(c, second)
         assert last["state"] == "cancelled" and last["done"] <= 1
         assert c.get("/api/runs/999").status_code == 404
+
+
+def test_reviewed_records_validate_against_the_schema() -> None:
+    import jsonschema
+
+    from jixiao.outputs.jsonfile import dumps
+    from jixiao.review import with_reviews
+    from jixiao.schema import record_schema
+
+    records = with_reviews(jixiao.parse_path(sample(SEED)), {})
+    first = records[0]
+    assert isinstance(first, Report) and first.findings[0].fingerprint is not None
+    decided = with_reviews(records, {first.findings[0].fingerprint: Review("dismissed", "笔误", "张三", "2026-12-07T00:00:00+00:00")})
+    data = json.loads(dumps(decided[0]))
+    jsonschema.validate(data, record_schema())
+    assert data["findings"][0]["review"] == {"state": "dismissed", "note": "笔误", "by": "张三", "at": "2026-12-07T00:00:00+00:00"}
+    assert {f["review"]["state"] for f in data["findings"][1:]} == {"open"}
