@@ -394,3 +394,25 @@ def test_reviewed_records_validate_against_the_schema() -> None:
     jsonschema.validate(data, record_schema())
     assert data["findings"][0]["review"] == {"state": "dismissed", "note": "笔误", "by": "张三", "at": "2026-12-07T00:00:00+00:00"}
     assert {f["review"]["state"] for f in data["findings"][1:]} == {"open"}
+
+
+def test_overview_charts_from_the_reports_table_match_the_html_reports(served: tuple[TestClient, ServeConfig]) -> None:
+    from jixiao.html.charts import CHARTS
+    from jixiao.validate.scores import recomputed_total
+    from jixiao.web.queries import chart_reports
+
+    _, config = served
+    with open_store(config.db) as store:
+        light = chart_reports(store)
+        full = [r for r in store.load(Path(p) for (p,) in store.execute("SELECT path FROM files WHERE status = 'ok'")) if isinstance(r, Report)]
+    assert len(light) == len(full) == 4
+    def num(v: Any) -> float | None:
+        return None if v is None else float(v)
+
+    def key(r: Report) -> tuple[Any, ...]:
+        rate = r.funds.total.execution_rate if r.funds.total is not None else None
+        return (num(r.total_score), num(recomputed_total(r)), num(rate), r.grade)
+
+    assert sorted(map(key, light), key=repr) == sorted(map(key, full), key=repr)
+    assert sorted(bool(r.findings) for r in light) == sorted(any(f.rule == "score_total" for f in r.findings) for r in full)
+    assert {k for k, *_ in CHARTS} == {"total-scores", "execution-rates", "grades", "stated-vs-recomputed"}

@@ -146,7 +146,6 @@ def page_viewer(request: Request) -> Response:
 def chart(request: Request) -> Response:
     """One of the HTML report's four overview charts, over every report in the store (cached until it changes)."""
     from jixiao.html.charts import overview_charts
-    from jixiao.store.sqlite import records_from_json
 
     name = request.path_params["name"]
     if name not in CHART_TITLES:
@@ -156,10 +155,7 @@ def chart(request: Request) -> Response:
         stamp = tuple(store.execute("SELECT COUNT(*), MAX(last_parsed_run), SUM(LENGTH(sha256)) FROM files WHERE status != 'removed'")[0])
         with _chart_lock:
             if w.charts.get("stamp") != stamp:
-                reports = [
-                    r for (text,) in store.execute("SELECT records_json FROM files WHERE status = 'ok'")
-                    for r in records_from_json(text) if isinstance(r, Report)
-                ]
+                reports = queries.chart_reports(store)
                 w.charts.clear()
                 w.charts.update({c.key: c.svg for c in overview_charts(reports)}, stamp=stamp)
             svg = w.charts.get(name)

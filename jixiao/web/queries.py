@@ -259,6 +259,39 @@ def choices(store: Store) -> dict[str, list[Any]]:
     }
 
 
+def chart_reports(store: Store) -> list[Report]:
+    """Every report reduced to what the overview charts read (stated total, execution rate, grade,
+    recomputed total, whether ``score_total`` flagged it), from the ``reports`` table alone: the
+    HTML report's chart functions draw them unchanged, without loading 50,000 records.
+
+    The recomputed total rides on the fund line's score with no indicators, so
+    :func:`jixiao.validate.scores.recomputed_total` gives back the stored value.
+    """
+    from decimal import Decimal
+
+    from jixiao.models import Finding, FundLine, Funds, Goals, Narrative, Source
+
+    def dec(value: Any) -> Decimal | None:
+        return None if value is None else Decimal(repr(float(value)))
+
+    flag = Finding("score_total", "error", "", None, None, None)
+    rows = store.execute(
+        "SELECT r.report_type, r.total_score, r.execution_rate, r.grade, r.recomputed_total,"
+        " CASE WHEN (r.path, r.table_index) IN (SELECT path, table_index FROM findings WHERE rule = 'score_total')"
+        " THEN 1 ELSE 0 END FROM reports r"
+    )
+    return [
+        Report(
+            source=Source("", "", 0), report_type=kind, unit_name=None, project_name=None,
+            competent_department=None, implementing_unit=None, fiscal_year=None, report_date=None,
+            source_amount_unit="万元", funds=Funds(total=FundLine("合计", execution_rate=dec(rate), score=dec(recomputed))),
+            goals=Goals(), indicators=(), level1_weights={}, total_weight=None, total_score=dec(total), grade=grade,
+            narrative=Narrative(), pages=(), findings=(flag,) if flagged else (),
+        )
+        for kind, total, rate, grade, recomputed, flagged in rows
+    ]
+
+
 def failure_rows(store: Store, limit: int = 200) -> list[dict[str, Any]]:
     rows = store.execute("SELECT file, kind, message FROM failures ORDER BY path LIMIT ?", (limit,))
     return [{"file": f, "kind": k, "message": m} for f, k, m in rows]
