@@ -180,16 +180,33 @@ def _store_line(outcome: _Outcome, db: Path | str | None, new_only: bool = False
     return line
 
 
-def _only_new(outcome: _Outcome) -> list[Record]:
-    """Records with each report's findings cut to those first seen in this run."""
+def _only_new(outcome: _Outcome, dismissed: frozenset[str] = frozenset()) -> list[Record]:
+    """Records with each report's findings cut to those first seen in this run and not dismissed
+    by an auditor (``dismissed``: fingerprints of :func:`jixiao.review.fingerprint`)."""
+    from jixiao.review import fingerprint
+
     inc = outcome.incremental
     assert inc is not None
     return [
-        replace(r, findings=tuple(f for f in r.findings if inc.is_new(item, r.table_index, f)))
+        replace(r, findings=tuple(
+            f for f in r.findings if inc.is_new(item, r.table_index, f) and fingerprint(r, f) not in dismissed
+        ))
         if isinstance(r, Report) else r
         for item in outcome.results
         for r in item.records
     ]
+
+
+def _reviewed(records: Sequence[Record], db: Path | str | None) -> list[Record]:
+    """Records with each finding's fingerprint and review decision (from the store with ``--db``)."""
+    from jixiao.review import fingerprints, with_reviews
+
+    if db is None:
+        return with_reviews(records, {})
+    from jixiao.store import open_store
+
+    with open_store(db) as store:
+        return with_reviews(records, store.reviews_for(fingerprints(records)))
 
 
 def _write_html(records: Sequence[Record], path: Path, files: int) -> str:
@@ -290,7 +307,7 @@ def extract(
     _check_outputs(outputs)
     profile = _profile(profile_name, config, paths)
     outcome = _judged(_run(paths, workers, timeout, memory_mb, quiet, db, executor, scheduler), profile, db)
-    records = outcome.records
+    records = _reviewed(outcome.records, db)
     for out in outputs:
         write(records, out)
     click.echo(run_summary(outcome.files, records), err=True)
@@ -348,8 +365,12 @@ def check(
     _check_outputs(outputs)
     profile = _profile(profile_name, config, paths)
     outcome = _judged(_run(paths, workers, timeout, memory_mb, quiet, db, executor, scheduler), profile, db)
-    records = outcome.records
-    shown = _only_new(outcome) if new_only else records
+    records = _reviewed(outcome.records, db)
+    dismissed = frozenset(
+        f.fingerprint for r in records if isinstance(r, Report) for f in r.findings
+        if f.fingerprint and f.review is not None and f.review.state == "dismissed"
+    )
+    shown = _only_new(outcome, dismissed) if new_only else records
     for record in shown:
         if isinstance(record, Report):
             if not new_only or record.findings:
@@ -373,6 +394,17 @@ def check(
     )
     sys.exit(EXIT_FAILED if failed else EXIT_FINDINGS if flagged else EXIT_OK)
 
+
+def _add_commands() -> None:
+    """Commands kept in their own modules: ``review`` (decisions on findings) and ``serve`` (the workbench)."""
+    from jixiao.cli_review import review
+    from jixiao.web.command import serve
+
+    main.add_command(review)
+    main.add_command(serve)
+
+
+_add_commands()
 
 if __name__ == "__main__":
     main()

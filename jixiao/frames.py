@@ -30,8 +30,9 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:  # pandas costs 0.4 s to import: only the table outputs pay for it
     import pandas as pd
 
-from jixiao.models import Failure, Record
+from jixiao.models import Failure, Finding, Record, Report
 from jixiao.outputs.records import record_to_dict
+from jixiao.review import OPEN, fingerprint
 from jixiao.validate.scores import recomputed_total
 
 ColumnKind = Literal["float", "int", "text"]
@@ -123,12 +124,20 @@ COLUMNS: dict[str, dict[str, ColumnKind]] = {
         "profile": "text",
         "scope": "text",
         "compared": "text",
+        "fingerprint": "text",
+        "review": "text",
+        "review_note": "text",
+        "review_by": "text",
+        "review_at": "text",
     },
     "failures": {"file": "text", "sha256": "text", "kind": "text", "message": "text"},
 }
 """Every frame's columns in order, with the kind of value each holds."""
 
 TABLES: tuple[str, ...] = tuple(COLUMNS)
+REVIEW_COLUMNS: tuple[str, ...] = ("fingerprint", "review", "review_note", "review_by", "review_at")
+"""The findings' review columns (SPEC §5): the fingerprint a decision is kept under, its state
+(``open`` where none was taken), note, who and when."""
 FUND_LINES: tuple[str, ...] = ("total", "current_appropriation", "prior_carryover", "other")
 
 Row = dict[str, Any]
@@ -146,7 +155,10 @@ def to_frames(records: Iterable[Record]) -> dict[str, pd.DataFrame]:
         rows["reports"].append(report_row(data, recomputed_total(record)))
         rows["funds"].extend({**where, **row} for row in fund_rows(data["funds"]))
         rows["indicators"].extend({**where, **indicator_row(i)} for i in data["indicators"])
-        rows["findings"].extend({**where, **finding_row(f)} for f in data["findings"])
+        rows["findings"].extend(
+            {**where, **finding_row(f), **review_row(record, finding)}
+            for finding, f in zip(record.findings, data["findings"], strict=True)
+        )
     return {name: rows_to_frame(rows[name], COLUMNS[name]) for name in TABLES}
 
 
@@ -257,6 +269,16 @@ def compared_text(refs: Sequence[Mapping[str, Any]]) -> str | None:
         f"{r['path']} p{page_span(r['pages']) or '-'}" + (f" #{r['table_index'] + 1}" if r["table_index"] else "")
         for r in refs
     )
+def review_row(report: Report, finding: Finding) -> Row:
+    """The review columns of a finding: as attached by :func:`jixiao.review.with_reviews`, else open."""
+    review = finding.review or OPEN
+    return {
+        "fingerprint": finding.fingerprint or fingerprint(report, finding),
+        "review": review.state,
+        "review_note": review.note,
+        "review_by": review.by,
+        "review_at": review.at,
+    }
 
 
 def failure_row(failure: Mapping[str, Any]) -> Row:

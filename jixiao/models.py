@@ -32,6 +32,7 @@ FailureKind = Literal[
 _new_object = object.__new__
 
 SEVERITY_ORDER: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
+ReviewState = Literal["open", "confirmed", "dismissed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,6 +269,16 @@ FindingScope = Literal["report", "batch"]
 
 
 @dataclass(frozen=True)
+class Review:
+    """An auditor's decision on a finding (SPEC §5): 待核 open, 已核实 confirmed, 误报 dismissed."""
+
+    state: ReviewState = "open"
+    note: str | None = None
+    by: str | None = None
+    at: str | None = None
+
+
+@dataclass(frozen=True)
 class Finding:
     rule: str
     severity: Severity
@@ -279,6 +290,9 @@ class Finding:
     profile: str = "mof"  # the scoring profile that judged it (jixiao.validate.profile)
     scope: FindingScope = "report"  # "batch": a check across reports (jixiao.validate.across)
     compared: tuple[ReportRef, ...] = ()  # scope "batch": every report it compares
+    # Filled by jixiao.review.with_reviews where a record leaves the library (outputs, store, workbench).
+    fingerprint: str | None = None
+    review: Review | None = None
 
 
 @dataclass(frozen=True)

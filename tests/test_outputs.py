@@ -86,7 +86,7 @@ def test_frames_have_their_columns_in_order(frames: dict[str, pd.DataFrame]) -> 
 def test_empty_input_gives_five_typed_empty_frames() -> None:
     frames = to_frames([])
     assert {name: frame.shape for name, frame in frames.items()} == {
-        "reports": (0, 28), "funds": (0, 14), "indicators": (0, 21), "findings": (0, 16), "failures": (0, 4),
+        "reports": (0, 28), "funds": (0, 14), "indicators": (0, 21), "findings": (0, 21), "failures": (0, 4),
     }
     assert str(frames["reports"]["annual_budget"].dtype) == "float64"
     assert str(frames["reports"]["fiscal_year"].dtype) == "Int64"
@@ -203,7 +203,7 @@ def test_xlsx_sheets_and_headers(written: Path) -> None:
         assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}{sheet.max_row}"
     assert book["报告"].max_row == 3 and book["指标"].max_row == 25 and book["失败"].max_row == 2
     assert [c.value for c in book["失败"][1]] == ["文件", "SHA-256", "失败类型", "说明"]
-    assert book["失败"].cell(2, 3).value == "not_pdf"
+    assert book["失败"].cell(2, 3).value == "不是 PDF"  # codes read in Chinese in the spreadsheet
 
 
 def test_xlsx_numbers_and_formats(written: Path) -> None:
@@ -234,7 +234,7 @@ def test_xlsx_findings_filled_by_severity(written: Path) -> None:
         colours = {sheet.cell(r, c).fill.fgColor.rgb for c in range(1, sheet.max_column + 1)}
         assert len(colours) == 1  # the whole row
         fills[severity] = colours.pop()
-    assert fills == {"error": "FFFFC7CE", "warning": "FFFFEB9C", "info": "FFEDEDED"}
+    assert fills == {"错误": "FFFFC7CE", "警告": "FFFFEB9C", "提示": "FFEDEDED"}
     assert sheet.cell(2, col["规则"]).value == "score_total"
     assert sheet.cell(2, col["说明"]).value.startswith("总分写为 92")
 
@@ -294,7 +294,8 @@ def test_parquet_of_no_records_keeps_types(tmp_path: Path) -> None:
     schema = pq.read_schema(table_path(tmp_path / "none.parquet", "findings"))
     assert [str(t) for t in schema.types] == [
         "string", "string", "int64", "string", "string", "string", "string", "string",
-        "int64", "int64", "string", "string", "string", "string", "string", "string",
+        "int64", "int64", "string", "string", "string", "string", "string", "string", "string", "string",
+        "string", "string", "string",
     ]
 
 
@@ -319,7 +320,7 @@ def test_cli_extract_writes_xlsx(tmp_path: Path, not_pdf: Path) -> None:
     assert reports.cell(2, col["单位名称"]).value == "中国共产党株洲市荷塘区委员会组织部"
     assert reports.cell(2, col["全年预算数(万元)"]).value == 785.21
     assert [reports.cell(2, col[h]).value for h in ("错误数", "警告数", "提示数")] == [3, 9, 1]
-    assert book["失败"].cell(2, 3).value == "not_pdf"
+    assert book["失败"].cell(2, 3).value == "不是 PDF"  # codes read in Chinese in the spreadsheet
     assert sorted(p.name for p in tmp_path.glob("t.*.csv")) == sorted(f"t.{t}.csv" for t in COLUMNS)
     assert not list(tmp_path.glob(".*.tmp")) and not list(tmp_path.glob(".out.xlsx.*"))
 

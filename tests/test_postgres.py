@@ -254,3 +254,28 @@ def test_findings_across_reports_in_a_shared_database(url: str, tmp_path: Path) 
     assert sorted(query(url, "SELECT rule, scope FROM findings WHERE scope = 'batch'")) == [
         ("carryover_chain", "batch"), ("projects_vs_department", "batch")
     ]
+
+
+# -- review decisions (the workbench's store) ---------------------------------------------------------
+
+
+def test_reviews_and_the_report_list_on_postgres(url: str, tmp_path: Path) -> None:
+    from jixiao.models import Report, Review
+    from jixiao.review import fingerprint
+    from jixiao.web.queries import Filters, list_reports, load_report
+
+    src = folder(tmp_path)
+    assert CliRunner().invoke(main, ["check", str(src), "--db", url, "-q", "-w", "0"]).exit_code == 3  # a bad file among them
+    with open_store(url) as store:
+        seed = next(r for r in store.load(expand([src])) if isinstance(r, Report) and "荷塘区" in (r.unit_name or ""))
+        fp = fingerprint(seed, seed.findings[0])
+        stored = store.set_review(fp, Review("dismissed", "笔误", "张三"))
+        assert store.reviews_for([fp, "nope"]) == {fp: stored}
+        page = list_reports(store, Filters(review="dismissed"))
+        assert page["total"] == 1 and page["items"][0]["unit_name"] == seed.unit_name
+        assert list_reports(store, Filters(q="荷塘区", severity="error"))["total"] == 1
+        loaded = load_report(store, page["items"][0]["id"])
+        assert loaded is not None and loaded.findings[0].review == stored
+        assert [r.fingerprint for r in store.review_rows("dismissed")] == [fp]
+    findings = read_db(url)["findings"]
+    assert list(findings.loc[findings["fingerprint"] == fp, "review"]) == ["dismissed"]

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 import jixiao
 from jixiao.batch import run_batch
 from jixiao.cli import main
-from jixiao.frames import COLUMNS, to_frames
+from jixiao.frames import COLUMNS, REVIEW_COLUMNS, to_frames
 from jixiao.inputs import expand
 from jixiao.models import Failure, FailureError, Report, Source
 from jixiao.store import MIGRATIONS, Store, StoreError, finding_fingerprint, open_store, read_db, run_incremental
@@ -267,7 +267,8 @@ def test_unfinished_parse_is_retried(tmp_path: Path) -> None:
 
 def test_store_tables_have_the_frames_columns(tmp_path: Path) -> None:
     with open_store(tmp_path / "s.sqlite") as store:
-        for name, columns in COLUMNS.items():
+        for name, columns in store_sqlite.STORED_COLUMNS.items():
+            assert list(columns) == [c for c in COLUMNS[name] if c not in REVIEW_COLUMNS]
             have = [row[1] for row in store.execute(f"PRAGMA table_info({name})")]
             # Columns a later migration added (ALTER TABLE … ADD COLUMN) come last; inserts name every column.
             assert have[:2] == ["path", "run_id"]

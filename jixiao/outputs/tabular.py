@@ -102,8 +102,30 @@ HEADERS_ZH: dict[str, str] = {
     "profile": "规则配置",
     "scope": "范围",
     "compared": "比对的报告",
+    "fingerprint": "问题指纹",
+    "review": "核查状态",
+    "review_note": "核查备注",
+    "review_by": "核查人",
+    "review_at": "核查时间",
 }
 """English frame column → Chinese spreadsheet header (one mapping for every sheet)."""
+
+VALUES_ZH: dict[str, dict[str, str]] = {
+    "report_type": {"department_overall": "部门整体", "project": "项目"},
+    "severity": {"error": "错误", "warning": "警告", "info": "提示"},
+    "text_method": {"text": "文字层", "ocr": "OCR", "mixed": "混合"},
+    "review": {"open": "待核", "confirmed": "已核实", "dismissed": "误报"},
+    "line": {
+        "total": "年度资金总额", "current_appropriation": "当年财政拨款", "prior_carryover": "上年结转资金",
+        "other": "其他资金", "extra": "其他行",
+    },
+    "kind": {
+        "empty": "空文件", "not_pdf": "不是 PDF", "encrypted": "加密", "corrupt": "已损坏",
+        "no_report_found": "未找到自评表", "timeout": "超时", "too_large": "文件过大", "crashed": "解析出错",
+        "ocr_unavailable": "无法识别扫描件",
+    },
+}
+"""Codes shown in Chinese in the spreadsheet only (a person reads it); CSV and Parquet keep the codes."""
 
 AMOUNT_COLUMNS = frozenset({"initial_budget", "annual_budget", "executed"})
 RATE_COLUMNS = frozenset({"execution_rate"})
@@ -157,6 +179,8 @@ def fill_sheet(sheet: Any, frame: pd.DataFrame, *, severity_fill: bool = False) 
         fill = fills.get(values[columns.index("severity")]) if severity_fill else None
         for c, (name, raw) in enumerate(zip(columns, values, strict=True), start=1):
             value = plain(raw)
+            if isinstance(value, str) and name in VALUES_ZH:
+                value = VALUES_ZH[name].get(value, value)
             cell = sheet.cell(row=r, column=c, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # text from a PDF is never a formula, even if it starts with "="

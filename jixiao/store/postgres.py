@@ -225,6 +225,8 @@ class PostgresStore(Store):
                     for statement in postgres_statements(base.MIGRATIONS[n]):
                         db.execute(statement)
                     db.execute(f"INSERT INTO {SCHEMA_TABLE} VALUES (?, ?, ?)", (n + 1, _now(), __version__))
+                if 0 < version < base.REVIEWS_VERSION:
+                    self._backfill_review_fingerprints()
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:

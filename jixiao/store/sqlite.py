@@ -52,6 +52,7 @@ from jixiao import __version__
 from jixiao.batch import file_sha256
 from jixiao.frames import (
     COLUMNS,
+    REVIEW_COLUMNS,
     TABLES,
     ColumnKind,
     cell_value,
@@ -65,6 +66,8 @@ from jixiao.frames import (
 )
 from jixiao.models import Failure, Finding, Record
 from jixiao.outputs.records import decimal_text, record_from_dict, record_to_dict
+from jixiao.review import fingerprint as review_fingerprint
+from jixiao.store.reviews import ReviewsMixin
 from jixiao.validate.scores import recomputed_total
 
 FileStatus = Literal["ok", "failed", "removed"]
@@ -170,13 +173,45 @@ ALTER TABLE findings ADD COLUMN "compared" TEXT;
 """Findings say which profile judged them, whether they are about one report or several
 (``scope`` ``batch``: jixiao.validate.across) and which reports those are."""
 
-MIGRATIONS: list[str] = [_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3]
+_SCHEMA_V4 = """
+CREATE TABLE reviews (
+    fingerprint     TEXT PRIMARY KEY,
+    state           TEXT NOT NULL CHECK (state IN ('open', 'confirmed', 'dismissed')),
+    note            TEXT,
+    reviewed_by     TEXT,
+    reviewed_at     TEXT NOT NULL,
+    report_key      TEXT,
+    rule            TEXT,
+    label           TEXT,
+    message         TEXT
+);
+
+ALTER TABLE findings ADD COLUMN review_fingerprint TEXT;
+
+CREATE INDEX findings_review_fingerprint ON findings (review_fingerprint);
+CREATE INDEX reviews_state ON reviews (state);
+CREATE INDEX reports_key ON reports (path, table_index);
+"""
+"""Version 4: review decisions (SPEC §5), kept by the finding's fingerprint
+(:func:`jixiao.review.fingerprint`, in ``findings.review_fingerprint``) and never deleted with a
+file's rows, so a rerun, a new version of the file and a second auditor see the same decision.
+``report_key`` ``rule`` ``label`` ``message`` remember what was decided on, for a finding that no
+longer appears (shown as resolved). ``reports_key`` lets the workbench page through 50,000 reports in
+file order without sorting them."""
+
+MIGRATIONS: list[str] = [_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4]
+REVIEWS_VERSION = 4  # the version that brought review decisions: older stores get their fingerprints filled in
 """SQL scripts in order; script ``n`` upgrades a store at ``user_version`` n to n + 1.
 Never edit a released script: append a new one."""
 
 EXTRA_COLUMNS: dict[str, tuple[str, ...]] = {name: ("path", "run_id") for name in TABLES}
-EXTRA_COLUMNS["findings"] += ("fingerprint", "first_seen_run")
+EXTRA_COLUMNS["findings"] += ("fingerprint", "first_seen_run", "review_fingerprint")
 """The store's own columns beside :data:`jixiao.frames.COLUMNS`."""
+
+STORED_COLUMNS: dict[str, dict[str, ColumnKind]] = {
+    name: {c: k for c, k in COLUMNS[name].items() if c not in REVIEW_COLUMNS} for name in TABLES
+}
+"""The frames' columns the five tables hold; the review columns come from ``reviews`` when read."""
 
 Row = dict[str, Any]
 
@@ -271,7 +306,11 @@ def record_rows(path: str, record: Record, data: Mapping[str, Any] | None = None
     rows["funds"].extend({**where, **row} for row in fund_rows(data["funds"]))
     rows["indicators"].extend({**where, **indicator_row(i)} for i in data["indicators"])
     rows["findings"].extend(
-        {**where, **finding_row(f), "fingerprint": finding_fingerprint(path, record.table_index, finding)}
+        {
+            **where, **finding_row(f),
+            "fingerprint": finding_fingerprint(path, record.table_index, finding),
+            "review_fingerprint": review_fingerprint(record, finding),
+        }
         for finding, f in zip(record.findings, data["findings"], strict=True)
     )
     return rows
@@ -305,7 +344,7 @@ def _statements(script: str) -> list[str]:
     return out
 
 
-class Store:
+class Store(ReviewsMixin):
     """An open state file. Use as a context manager, or call :meth:`close`."""
 
     _db: Connection
@@ -356,10 +395,13 @@ class Store:
         db.execute("BEGIN IMMEDIATE")  # a second job opening the same new file waits, then sees our version
         try:
             self._check_ours()  # again, now that we hold the write lock
-            for n in range(self.version, len(MIGRATIONS)):
+            before = self.version
+            for n in range(before, len(MIGRATIONS)):
                 for statement in _statements(MIGRATIONS[n]):
                     db.execute(statement)
                 db.execute(f"PRAGMA user_version = {n + 1}")
+            if 0 < before < REVIEWS_VERSION:  # a store from before review decisions
+                self._backfill_review_fingerprints()
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:  # SQLite may already have rolled back (disk full, I/O error)
@@ -518,7 +560,7 @@ class Store:
     def _insert(self, table: str, path: str, run_id: int, rows: Sequence[Mapping[str, Any]]) -> None:
         if not rows:
             return
-        columns = COLUMNS[table]
+        columns = STORED_COLUMNS[table]
         extra = EXTRA_COLUMNS[table][2:]
         names = ("path", "run_id", *columns, *extra)
         sql = (
@@ -563,9 +605,16 @@ class Store:
         out: dict[str, pd.DataFrame] = {}
         for name in TABLES:
             columns = COLUMNS[name]
-            cursor = self._db.execute(
-                f"SELECT {', '.join(_quote(c) for c in columns)} FROM {name} ORDER BY {self._path_order}, rowid"
-            )
+            if name == "findings":
+                cursor = self._db.execute(
+                    f"SELECT {', '.join('f.' + _quote(c) for c in STORED_COLUMNS[name])}, {REVIEW_SELECT}"
+                    f" FROM findings f LEFT JOIN reviews v ON v.fingerprint = f.review_fingerprint"
+                    f" ORDER BY f.{self._path_order}, f.rowid"
+                )
+            else:
+                cursor = self._db.execute(
+                    f"SELECT {', '.join(_quote(c) for c in columns)} FROM {name} ORDER BY {self._path_order}, rowid"
+                )
             rows = [dict(zip(columns, values, strict=True)) for values in cursor]
             out[name] = rows_to_frame(rows, columns)
         return out
@@ -585,6 +634,11 @@ class Store:
     ) -> None:
         self.close()
 
+
+REVIEW_SELECT = (
+    "f.review_fingerprint, COALESCE(v.state, 'open'), v.note, v.reviewed_by, v.reviewed_at"
+)
+"""The frames' review columns (:data:`jixiao.frames.REVIEW_COLUMNS`) of findings ``f`` joined to reviews ``v``."""
 
 _STORED_SQL = (
     "SELECT path, sha256, parser_version, status, records_json IS NULL,"
