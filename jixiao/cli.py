@@ -175,7 +175,8 @@ def batch_options(fn: Any) -> Any:
                          help="单个文件的时限（秒）/ wall-clock limit per file, seconds"),
             click.option("--memory-mb", type=click.IntRange(min=64), default=DEFAULT_MEMORY_MB, show_default=True,
                          help="每个解析进程的内存上限 / memory cap per worker process, MB"),
-            click.option("-q", "--quiet", is_flag=True, help="不显示进度条 / no progress bar"),
+            click.option("-q", "--quiet", is_flag=True,
+                         help="不显示进度条，check 只打印最后的汇总 / no progress bar; check prints only the final summary"),
             click.option("--executor", type=click.Choice(EXECUTORS), default="local", show_default=True,
                          help="local：本机进程池；dask：提交到 Dask 集群（需 --scheduler）/ "
                               "local: this machine's process pool; dask: one task per file on a Dask cluster"),
@@ -290,7 +291,7 @@ def check(
     outcome = _run(paths, workers, timeout, memory_mb, quiet, db, executor, scheduler)
     records = outcome.records
     shown = _only_new(outcome) if new_only else records
-    for record in shown:
+    for record in [] if quiet else shown:  # -q: only the final summary (README)
         if isinstance(record, Report):
             if not new_only or record.findings:
                 click.echo(report_block(record))
