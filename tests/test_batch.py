@@ -84,8 +84,9 @@ def test_folder_walk_is_recursive_case_insensitive_and_loop_safe(tmp_path: Path)
 
 
 def test_large_results_travel_through_a_file_that_is_removed() -> None:
-    from jixiao.batch import _spill, _unspill
     from jixiao.pipeline import parse_path
+    from jixiao.runner.worker import spill as _spill
+    from jixiao.runner.worker import unspill as _unspill
 
     records = parse_path(SAMPLES / "seed-department-report.pdf")
     spilled = _spill(records)

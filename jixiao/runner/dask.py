@@ -2,12 +2,12 @@
 
 Each file is one task submitted to an existing cluster (``distributed.Client(address)``);
 the task carries the file's bytes, so workers need no shared disk. On the worker the task
-parses in a child process under the batch's :class:`~jixiao.batch.Limits`
-(:class:`~jixiao.batch.IsolatedParser`, the local pool's worker code), so a hostile file
+parses in a child process under the batch's :class:`~jixiao.runner.types.Limits`
+(:class:`~jixiao.runner.pool.IsolatedParser`, the local pool's worker code), so a hostile file
 costs a ``timeout`` / ``too_large`` / ``crashed`` record, not the Dask worker.
 
-Results stream back with ``as_completed`` and are yielded as :class:`~jixiao.batch.Done`
-to :func:`jixiao.batch.run_batch`, which applies the same ordering and duplicate logic as
+Results stream back with ``as_completed`` and are yielded as :class:`~jixiao.runner.types.Done`
+to :func:`jixiao.runner.batch.run_batch`, which applies the same ordering and duplicate logic as
 for the local pool: same records, same order, same failure rows.
 
 Worker loss is Dask's business: the scheduler reruns the tasks of a worker that died, and a
@@ -32,9 +32,10 @@ from pathlib import Path
 from typing import Any
 
 from jixiao import __version__
-from jixiao.batch import Done, ExecutorError, IsolatedParser, Limits, failure_record
 from jixiao.models import Failure, Record
 from jixiao.pipeline import read_input
+from jixiao.runner.pool import IsolatedParser
+from jixiao.runner.types import Done, ExecutorError, Limits, failure_record
 
 TASK_RETRIES = 1
 IN_FLIGHT_PER_THREAD = 2  # one running, one waiting on the worker: no idle gap, little memory
@@ -83,7 +84,7 @@ def run_on_dask(
     """Parse ``(index, path, sha256)`` jobs on the cluster at ``scheduler``; yields each as it finishes.
 
     ``task`` is :func:`parse_task` (tests pass another module-level function).
-    Raises :class:`~jixiao.batch.ExecutorError` when the cluster cannot be reached, has no
+    Raises :class:`~jixiao.runner.types.ExecutorError` when the cluster cannot be reached, has no
     worker, runs another jixiao version, or is lost mid-batch.
     """
     try:
@@ -179,7 +180,7 @@ def _records(status: str, result: Any, path: Path, sha: str | None) -> list[Reco
 
 
 def dask_setup(worker: Any) -> None:
-    """Run by ``dask worker … --preload jixiao.dask_runner``: start the parser's fork server (and
+    """Run by ``dask worker … --preload jixiao.dask_runner`` (or ``jixiao.runner.dask``): start the parser's fork server (and
     import the parser into it) as the worker starts, rather than on its first file."""
     from multiprocessing import forkserver
 
