@@ -30,6 +30,7 @@ from jixiao.inputs import expand
 from jixiao.models import SEVERITY_ORDER, Failure, Record, Report
 from jixiao.outputs import UnknownFormat, write, writer_for
 from jixiao.progress import Progress
+from jixiao.runner.start import UnknownStartMethod, start_method
 from jixiao.summary import failure_line, report_block, run_summary
 
 if TYPE_CHECKING:
@@ -64,6 +65,10 @@ def _run(
     executor: str = "local", scheduler: str | None = None,
 ) -> _Outcome:
     how = _executor(executor, scheduler)
+    try:
+        start_method()  # JIXIAO_START_METHOD: a bad value is a usage error, before any work
+    except UnknownStartMethod as exc:
+        raise click.UsageError(str(exc)) from exc
     files = expand(paths)
     if not files:
         raise click.UsageError("没有找到 PDF 文件 / no PDF files found under the given paths")
