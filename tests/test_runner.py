@@ -166,3 +166,23 @@ def test_kill_9_of_the_parent_leaves_no_process_behind(tmp_path: Path, method: s
             os.killpg(parent.pid, signal.SIGKILL)  # whatever a failing run left behind
         except ProcessLookupError:
             pass
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="reads /proc")
+def test_a_forked_worker_holds_no_parent_end_of_any_pipe() -> None:
+    """Else its own or a sibling's ``recv`` never sees EOF when the parent dies."""
+    from jixiao.runner.pool import _Worker
+    from jixiao.runner.start import context
+
+    workers = [_Worker(context("fork"), "fork", Limits()) for _ in range(3)]
+    try:
+        for w in workers:  # answers READY once it has closed what it inherited
+            assert w.conn.recv_bytes() == b"R"
+        parent_ends = {os.readlink(f"/proc/self/fd/{w.conn.fileno()}") for w in workers}
+        for w in workers:
+            fds = Path(f"/proc/{w.process.pid}/fd")
+            held = {os.readlink(fd) for fd in fds.iterdir()}
+            assert held.isdisjoint(parent_ends), (w.process.pid, held & parent_ends)
+    finally:
+        for w in workers:
+            w.stop()

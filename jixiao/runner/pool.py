@@ -66,7 +66,8 @@ class _Worker:
 
     def __init__(self, ctx: BaseContext, method: StartMethod, limits: Limits) -> None:
         self.conn, child = ctx.Pipe(duplex=True)
-        inherited = tuple(c.fileno() for c in list(_LIVE) if not c.closed) if method == "fork" else ()
+        # Under fork the child inherits the parent's end of its own pipe and of its siblings'.
+        inherited = tuple(c.fileno() for c in [self.conn, *_LIVE] if not c.closed) if method == "fork" else ()
         watched = memory.cap_method() == "watchdog"
         allowance = ctx.Value("q", 0, lock=False) if watched else None
         args = WorkerArgs(limits.memory_mb, limits.pdf, os.getpid(), inherited, allowance)

@@ -8,8 +8,8 @@ A worker must not outlive its parent: after a ``kill -9`` or the OOM killer the 
 stop it, and a worker blocked on its pipe would wait forever (100 MB each). On Linux the kernel
 kills it when its parent dies (``PR_SET_PDEATHSIG``); elsewhere a thread checks every
 :data:`PARENT_CHECK_S` that the process that started it still runs. Under ``fork`` a worker also
-closes the parent's ends of its siblings' pipes, which it inherited: held open there, they kept
-a sibling's ``recv`` from ever seeing the parent go.
+closes the parent's ends of its own pipe and of its siblings' pipes, which it inherited: held
+open there, they kept its own and a sibling's ``recv`` from ever seeing the parent go.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ class WorkerArgs:
     memory_mb: int
     pdf_limits: PdfLimits
     parent_pid: int
-    inherited_fds: tuple[int, ...] = ()  # under fork: the parent's ends of sibling pipes
+    inherited_fds: tuple[int, ...] = ()  # under fork: the parent's ends of its own and sibling pipes
     allowance: Any = None  # the watchdog's shared value, when the parent watches memory
 
 
