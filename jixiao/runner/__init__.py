@@ -9,7 +9,7 @@ Its modules import one way only, each from those listed before it:
 
 from __future__ import annotations
 
-from jixiao.runner.batch import parse_many, run_batch
+from jixiao.runner.batch import iter_batch, parse_many, run_batch
 from jixiao.runner.start import START_METHODS, UnknownStartMethod, start_method
 from jixiao.runner.types import (
     DEFAULT_MEMORY_MB,
@@ -37,6 +37,7 @@ __all__ = [
     "default_workers",
     "failure_record",
     "file_sha256",
+    "iter_batch",
     "parse_many",
     "run_batch",
     "start_method",

@@ -27,6 +27,11 @@ def _run_inline(jobs: Sequence[tuple[int, Path, str | None]], limits: Limits) ->
         yield Done(index, path, parse_path(path, limits.pdf), time.monotonic() - t)
 
 
+#: Jobs the local pool may run ahead of the oldest unfinished one (:func:`iter_batch`): enough
+#: that a slow file does not idle the other workers for long, few enough to hold in memory.
+REORDER_WINDOW = 256
+
+
 def run_batch(
     paths: Sequence[Path],
     workers: int | None = None,
@@ -37,6 +42,7 @@ def run_batch(
 ) -> list[Done]:
     """Parse every path; results come to ``on_done`` as they finish and are
     returned in input order. ``workers=0`` parses in this process (no isolation).
+    :func:`iter_batch` is the same without holding every result.
 
     ``executor="dask"`` parses on the Dask cluster whose scheduler is at ``scheduler``
     (``tcp://HOST:8786``): one task per file, carrying its bytes; ``workers`` is then
@@ -44,6 +50,22 @@ def run_batch(
     cluster cannot be used; a file that kills Dask workers gets a ``crashed`` record.
     Raises :class:`~jixiao.runner.start.UnknownStartMethod` for a bad ``JIXIAO_START_METHOD``.
     """
+    return list(iter_batch(paths, workers, limits, on_done, executor, scheduler, window=None))
+
+
+def iter_batch(
+    paths: Sequence[Path],
+    workers: int | None = None,
+    limits: Limits | None = None,
+    on_done: Callable[[Done], None] | None = None,
+    executor: Executor = "local",
+    scheduler: str | None = None,
+    window: int | None = REORDER_WINDOW,
+) -> Iterator[Done]:
+    """:func:`run_batch` as a stream: each input's :class:`Done` in input order as soon as it
+    and every one before it are finished, so a writer can take them one by one. The local
+    pool runs at most ``window`` files ahead of the oldest unfinished one, which bounds what
+    waits here to be put in order (``None``: no bound)."""
     if executor not in EXECUTORS:
         raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, not {executor!r}")
     if executor == "dask" and not scheduler:
@@ -67,14 +89,17 @@ def run_batch(
 
         runner = run_on_dask(jobs, scheduler or "", limits)
     else:
-        runner = _run_inline(jobs, limits) if workers == 0 else run_pool(jobs, workers, limits)
-    results: dict[int, Done] = {}
+        runner = _run_inline(jobs, limits) if workers == 0 else run_pool(jobs, workers, limits, window)
+    waiting: dict[int, Done] = {}  # finished, not yet given out: an earlier input is still running
+    following = 0
     for done in runner:
-        for item in [done, *(_as_copy(done, j, paths[j]) for j in copies.get(done.index, []))]:
-            results[item.index] = item
+        for item in [done, *(_as_copy(done, j, paths[j]) for j in copies.pop(done.index, []))]:
+            waiting[item.index] = item
             if on_done is not None:
                 on_done(item)
-    return [results[i] for i in sorted(results)]
+        while following in waiting:
+            yield waiting.pop(following)
+            following += 1
 
 
 def _as_copy(done: Done, index: int, path: Path) -> Done:
@@ -92,8 +117,8 @@ def parse_many(
     executor: Executor = "local",
     scheduler: str | None = None,
 ) -> Iterator[Record]:
-    """Library form of a batch: records of every file, in input order."""
+    """Library form of a batch: records of every file, in input order, as they come."""
     from jixiao.inputs import expand
 
-    for done in run_batch(expand(paths), workers=workers, limits=limits, executor=executor, scheduler=scheduler):
+    for done in iter_batch(expand(paths), workers=workers, limits=limits, executor=executor, scheduler=scheduler):
         yield from done.records

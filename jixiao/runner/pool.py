@@ -59,6 +59,7 @@ class _Task:
     path: Path
     sha256: str | None
     started: float
+    seq: int = 0  # position among the jobs: the reorder window counts in these
 
 
 class _Worker:
@@ -179,23 +180,38 @@ def _wait_s(pool: Sequence[_Worker], limits: Limits) -> float:
     return max(0.0, min(waits, default=INTERVAL_S))
 
 
-def run_pool(jobs: Sequence[tuple[int, Path, str | None]], workers: int, limits: Limits) -> Iterator[Done]:
-    """Parse ``(index, path, sha256)`` jobs in ``workers`` processes; yields each as it finishes."""
+def run_pool(
+    jobs: Sequence[tuple[int, Path, str | None]], workers: int, limits: Limits, window: int | None = None
+) -> Iterator[Done]:
+    """Parse ``(index, path, sha256)`` jobs in ``workers`` processes; yields each as it finishes.
+
+    With ``window``, no job is sent while one ``window`` jobs earlier is still unfinished, so
+    a caller that puts the results back in input order holds at most ``window`` of them: a
+    slow file holds up the files after it instead of letting finished ones pile up.
+    """
     method = start_method()
     ctx = context(method)
     if method == "fork":
         warm_up()  # once here rather than once in every worker forked below
-    pending = [_Task(i, p, sha, 0.0) for i, p, sha in reversed(jobs)]
+    pending = [_Task(i, p, sha, 0.0, seq) for seq, (i, p, sha) in reversed(list(enumerate(jobs)))]
     pool = [_Worker(ctx, method, limits) for _ in range(min(workers, len(jobs)))]
+
+    def may_send() -> bool:
+        if not pending:
+            return False
+        if window is None:
+            return True
+        out = [t.seq for w in pool for t in (w.task, w.queued) if t is not None]
+        return not out or pending[-1].seq < min(out) + window
 
     def refill() -> None:
         for w in pool:  # idle workers first, then a next file for each busy one
-            if w.task is None and pending:
+            if w.task is None and may_send():
                 nxt = pending.pop()
                 nxt.started = time.monotonic()
                 w.give(nxt)
         for w in pool:
-            if pending and w.can_queue():
+            if w.can_queue() and may_send():
                 w.give(pending.pop())
 
     try:
