@@ -31,6 +31,7 @@ from jixiao.inputs import expand
 from jixiao.models import SEVERITY_ORDER, Failure, Record, Report
 from jixiao.outputs import UnknownFormat, write, writer_for
 from jixiao.progress import Progress
+from jixiao.runner.start import UnknownStartMethod, start_method
 from jixiao.summary import failure_line, report_block, run_summary
 from jixiao.validate.profile import MOF, Profile, ProfileError, builtin_names
 
@@ -67,6 +68,10 @@ def _run(
     executor: str = "local", scheduler: str | None = None,
 ) -> _Outcome:
     how = _executor(executor, scheduler)
+    try:
+        start_method()  # JIXIAO_START_METHOD: a bad value is a usage error, before any work
+    except UnknownStartMethod as exc:
+        raise click.UsageError(str(exc)) from exc
     files = expand(paths)
     if not files:
         raise click.UsageError("没有找到 PDF 文件 / no PDF files found under the given paths")
@@ -231,7 +236,8 @@ def batch_options(fn: Any) -> Any:
                          help="单个文件的时限（秒）/ wall-clock limit per file, seconds"),
             click.option("--memory-mb", type=click.IntRange(min=64), default=DEFAULT_MEMORY_MB, show_default=True,
                          help="每个解析进程的内存上限 / memory cap per worker process, MB"),
-            click.option("-q", "--quiet", is_flag=True, help="不显示进度条 / no progress bar"),
+            click.option("-q", "--quiet", is_flag=True,
+                         help="不显示进度条，check 只打印最后的汇总 / no progress bar; check prints only the final summary"),
             click.option("--executor", type=click.Choice(EXECUTORS), default="local", show_default=True,
                          help="local：本机进程池；dask：提交到 Dask 集群（需 --scheduler）/ "
                               "local: this machine's process pool; dask: one task per file on a Dask cluster"),
@@ -371,7 +377,7 @@ def check(
         if f.fingerprint and f.review is not None and f.review.state == "dismissed"
     )
     shown = _only_new(outcome, dismissed) if new_only else records
-    for record in shown:
+    for record in [] if quiet else shown:  # -q: only the final summary (README)
         if isinstance(record, Report):
             if not new_only or record.findings:
                 click.echo(report_block(record))

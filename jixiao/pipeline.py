@@ -12,6 +12,8 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
+from pymupdf import mupdf
+
 from jixiao.errors import JixiaoError
 from jixiao.extract.document import extract_bytes
 from jixiao.extract.ocr.decide import text_stats
@@ -35,10 +37,17 @@ def parse_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> list
             return [failure(name, data, "crashed", f"解析出错 / parser error: {type(exc).__name__}: {exc}")]
         return [failure(name, data, "corrupt", f"PDF 已损坏，读取页面时出错 / damaged PDF, error while reading a page: {exc}")]
     except Exception as exc:  # a bug of ours must not lose the file
+        if isinstance(exc, _DAMAGED):
+            return [failure(name, data, "corrupt", f"PDF 已损坏，读取页面时出错 / damaged PDF, error while reading a page: {exc}")]
         if _out_of_memory(exc):
             return [failure(name, data, "too_large", "识别扫描页时内存超出上限 / ran out of memory while reading a scanned page")]
         return [failure(name, data, "crashed", f"解析出错 / parser error: {type(exc).__name__}: {exc}")]
     return [replace(r, findings=validate(r)) for r in reports]
+
+
+#: MuPDF's own exceptions for a damaged file (``code=7: malformed page tree``, ``cycle in
+#: page tree``): raised while pages are read, after the file opened, and not RuntimeErrors.
+_DAMAGED = (mupdf.FzErrorFormat, mupdf.FzErrorSyntax)
 
 
 def warm_up() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from jixiao.models import Failure, Record, Report
 from jixiao.validate.registry import show
@@ -33,21 +33,46 @@ def failure_line(failure: Failure) -> str:
 
 
 def run_summary(files: int, records: Sequence[Record]) -> str:
-    reports = [r for r in records if isinstance(r, Report)]
-    failures = [r for r in records if isinstance(r, Failure)]
-    by_kind = Counter(f.error.kind for f in failures)
-    by_rule = Counter((f.severity, f.rule) for r in reports for f in r.findings)
-    by_sev = Counter(f.severity for r in reports for f in r.findings)
-    duplicates = len({r.source.path for r in records if r.source.duplicate_of})
-    lines = [
-        f"文件 files {files} · 报告 reports {len(reports)} · 失败 failures {len(failures)}"
-        + (f" ({', '.join(f'{k} {n}' for k, n in sorted(by_kind.items()))})" if by_kind else "")
-        + (f" · 重复文件 duplicates {duplicates}" if duplicates else ""),
-        f"问题 findings: 错误 errors {by_sev['error']} · 警告 warnings {by_sev['warning']} · 提示 info {by_sev['info']}",
-    ]
-    across = sum(1 for r in reports for f in r.findings if f.scope == "batch")
-    if across:
-        lines.append(f"  其中跨报告 of which across reports: {across}")
-    for (sev, rule), n in sorted(by_rule.items(), key=lambda kv: (-kv[1], kv[0][1])):
-        lines.append(f"  {MARK[sev]} {rule:<26} {n}")
-    return "\n".join(lines)
+    tally = Tally()
+    tally.add(records)
+    return tally.summary(files)
+
+
+class Tally:
+    """The run summary's counts, kept as records go by, so a streamed batch need not hold them."""
+
+    def __init__(self) -> None:
+        self.reports = 0
+        self.by_kind: Counter[str] = Counter()
+        self.by_rule: Counter[tuple[str, str]] = Counter()
+        self.by_sev: Counter[str] = Counter()
+        self.across = 0  # findings of checks across reports (scope "batch")
+        self._copies: set[str] = set()  # paths, since a copy of a many-table file has many records
+
+    def add(self, records: Iterable[Record]) -> None:
+        for r in records:
+            if isinstance(r, Report):
+                self.reports += 1
+                self.by_rule.update((f.severity, f.rule) for f in r.findings)
+                self.by_sev.update(f.severity for f in r.findings)
+                self.across += sum(1 for f in r.findings if f.scope == "batch")
+            elif isinstance(r, Failure):
+                self.by_kind[r.error.kind] += 1
+            if r.source.duplicate_of:
+                self._copies.add(r.source.path)
+
+    def summary(self, files: int) -> str:
+        by_kind, by_sev = self.by_kind, self.by_sev
+        failures = sum(by_kind.values())
+        duplicates = len(self._copies)
+        lines = [
+            f"文件 files {files} · 报告 reports {self.reports} · 失败 failures {failures}"
+            + (f" ({', '.join(f'{k} {n}' for k, n in sorted(by_kind.items()))})" if by_kind else "")
+            + (f" · 重复文件 duplicates {duplicates}" if duplicates else ""),
+            f"问题 findings: 错误 errors {by_sev['error']} · 警告 warnings {by_sev['warning']} · 提示 info {by_sev['info']}",
+        ]
+        if self.across:
+            lines.append(f"  其中跨报告 of which across reports: {self.across}")
+        for (sev, rule), n in sorted(self.by_rule.items(), key=lambda kv: (-kv[1], kv[0][1])):
+            lines.append(f"  {MARK[sev]} {rule:<26} {n}")
+        return "\n".join(lines)

@@ -86,8 +86,9 @@ def test_folder_walk_is_recursive_case_insensitive_and_loop_safe(tmp_path: Path)
 
 
 def test_large_results_travel_through_a_file_that_is_removed() -> None:
-    from jixiao.batch import _spill, _unspill
     from jixiao.pipeline import parse_path
+    from jixiao.runner.worker import spill as _spill
+    from jixiao.runner.worker import unspill as _unspill
 
     records = parse_path(SAMPLES / "seed-department-report.pdf")
     spilled = _spill(records)
@@ -95,3 +96,25 @@ def test_large_results_travel_through_a_file_that_is_removed() -> None:
     assert _unspill(spilled) == records
     assert not Path(spilled.path).exists()
     assert _unspill(records) is records  # small results come through the pipe as they are
+
+
+def test_stream_keeps_input_order_and_holds_at_most_the_window(tmp_path: Path) -> None:
+    """A slow first file: without a window every later file would finish and wait for it."""
+    from jixiao.runner import iter_batch
+
+    slow = tmp_path / "slow.pdf"
+    slow.write_bytes(fuzzcorpus.bomb(60))
+    good = [SAMPLES / "project-consistent.pdf", SAMPLES / "seed-department-report.pdf",
+            SAMPLES / "department-split-table.pdf", SAMPLES / "multi-table-two-projects.pdf"]
+    files = [slow, *good, good[0]]  # the last one a copy of the second
+    finished: list[int] = []
+    waiting: list[int] = []
+    given: list[int] = []
+    for done in iter_batch(files, workers=2, limits=Limits(timeout_s=3.0), on_done=lambda d: finished.append(d.index),
+                           window=2):
+        waiting.append(len(finished) - len(given))
+        given.append(done.index)
+    assert given == list(range(len(files)))
+    assert finished[0] == 1  # the second worker went on while the slow file ran
+    assert max(waiting) <= 2 + 1  # the window, and the copy that comes with its original
+    assert [d.records for d in iter_batch(files[1:], workers=2)] == [d.records for d in run_batch(files[1:], workers=0)]

@@ -91,3 +91,24 @@ def test_every_command_is_documented_in_readme() -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     for name in main.commands:  # type: ignore[attr-defined]
         assert f"jixiao {name}" in readme
+
+
+def test_quiet_check_prints_only_the_final_summary() -> None:
+    code, out = run("check", SEED, PROJECT, "-q")
+    assert code == 1  # the findings still count for the exit code
+    assert "总分写为 92" not in out and "表中 stated" not in out  # no report blocks
+    assert out.lstrip("\n").startswith("文件 files 2 · 报告 reports 2 · 失败 failures 0")
+    assert "score_total" in out  # the summary's count by rule
+
+
+def test_summary_tallied_file_by_file_is_the_summary_of_all_records() -> None:
+    from jixiao.pipeline import parse_path
+    from jixiao.summary import Tally, run_summary
+
+    per_file = [parse_path(p) for p in (SEED, PROJECT, str(sample("bad/empty.pdf")), str(sample("multi-table-two-projects.pdf")))]
+    tally = Tally()
+    for records in per_file:
+        tally.add(records)
+    expected = run_summary(4, [r for records in per_file for r in records])
+    assert tally.summary(4) == expected
+    assert expected.startswith("文件 files 4 · 报告 reports 4 · 失败 failures 1 (empty 1)\n")

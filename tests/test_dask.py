@@ -30,7 +30,7 @@ from tests.services import (
 
 pytest.importorskip("distributed", reason="the cluster extra is not installed (pip install -e '.[cluster]')")
 
-from jixiao import dask_runner  # after the skip: its tasks need distributed on the workers
+from jixiao.runner import dask as dask_runner  # after the skip: its tasks need distributed on the workers
 
 
 @pytest.fixture(scope="module")

@@ -75,3 +75,21 @@ def test_page_limit_gives_too_large() -> None:
     (failure,) = parse_path(sample("seed-department-report.pdf"), PdfLimits(max_pages=3))
     assert isinstance(failure, Failure) and failure.error.kind == "too_large"
     assert "6 页" in failure.error.message and "6 pages" in failure.error.message
+
+
+@pytest.mark.parametrize(
+    ("pages", "message"),
+    [
+        (b"<< /Type /Pages /Kids [2 0 R] /Count 1 >>", "cycle in page tree"),
+        (b"<< /Type /Pages /Kids [3 0 R] /Count 2 >>", "cannot find page 2 in page tree"),
+    ],
+)
+def test_mupdf_format_error_while_reading_pages_is_corrupt(pages: bytes, message: str) -> None:
+    """MuPDF raises FzErrorFormat (not a RuntimeError) for a broken page tree once pages are read."""
+    from jixiao.pipeline import parse_bytes
+    from tests.fuzzcorpus import raw_pdf
+
+    data = raw_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", pages, b"<< /Type /Font >>"])
+    (failure,) = parse_bytes(data, "broken-page-tree.pdf")
+    assert isinstance(failure, Failure) and failure.error.kind == "corrupt"
+    assert failure.error.message.endswith(f"error while reading a page: code=7: {message}")

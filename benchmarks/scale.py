@@ -1,0 +1,147 @@
+"""The runner at scale: wall time, files/s, parent and worker peak memory as the batch grows.
+
+Run on demand (not part of the tests)::
+
+    python benchmarks/scale.py                      # 1,000 and 10,000 files, 2 workers
+    python benchmarks/scale.py --sizes 200,1000 --workers 2
+
+Builds ``max(sizes)`` distinct text-layer reports from ``samples/`` (each copy made distinct
+by a trailing PDF comment, so duplicate detection does not skip it); the first N are each
+size's input. Each way runs in a fresh process, so its peak RSS is its own:
+
+* **hold**: ``run_batch`` (every result held until the end, as the CLI does today);
+* **stream**: ``iter_batch`` writing JSONL line by line and counting the summary as it goes
+  (``summary.Tally``): the runner's own memory, without the outputs that still hold
+  everything (Excel, CSV, Parquet, HTML, the store);
+* **cli**: ``jixiao extract DIR -o out.jsonl -o out.xlsx --db state.sqlite``, run in-process
+  in a fresh interpreter (its parent's and largest worker's peaks, the store's size).
+
+The figure to compare is how each peak grows from the smallest size to the largest: a
+stream's should stay flat. Worker peaks are the largest worker's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+
+CHILD = """
+import json, resource, sys, time
+from pathlib import Path
+from jixiao.runner import iter_batch, run_batch
+from jixiao.outputs.jsonfile import dumps
+from jixiao.summary import Tally
+way, workers, listing, out = sys.argv[1], int(sys.argv[2]), sys.argv[3], Path(sys.argv[4])
+files = [Path(line) for line in Path(listing).read_text(encoding="utf-8").splitlines()]
+t = time.perf_counter()
+records = 0
+if way == "hold":
+    results = run_batch(files, workers=workers)
+    records = sum(len(d.records) for d in results)
+    in_order = [d.index for d in results] == list(range(len(files)))
+else:
+    tally = Tally()
+    seen = []
+    with out.open("w", encoding="utf-8") as fh:
+        for done in iter_batch(files, workers=workers):
+            seen.append(done.index)
+            tally.add(done.records)
+            records += len(done.records)
+            for r in done.records:
+                fh.write(dumps(r) + "\\n")
+    in_order = seen == list(range(len(files)))
+wall = time.perf_counter() - t
+print(json.dumps({"wall": wall, "records": records, "in_order": in_order,
+                  "parent_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+"""
+
+
+def build_corpus(folder: Path, n: int) -> list[Path]:
+    sources = sorted(SAMPLES.glob("*.pdf")) + sorted((SAMPLES / "office").glob("*.pdf"))
+    datas = [p.read_bytes() for p in sources]
+    out = []
+    for i in range(n):
+        path = folder / f"{i // 1000:03d}" / f"{i:06d}-{sources[i % len(sources)].name}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(datas[i % len(datas)] + b"\n%copy " + str(i).encode() + b"\n")
+        out.append(path)
+    return out
+
+
+def run_child(way: str, workers: int, files: list[Path], tmp: Path) -> dict[str, float]:
+    listing = tmp / "files.txt"
+    listing.write_text("\n".join(map(str, files)), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", CHILD, way, str(workers), str(listing), str(tmp / "out.jsonl")],
+                          capture_output=True, text=True, check=True, cwd=ROOT)
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+CLI = """
+import json, resource, sys, time
+from jixiao.cli import main
+t = time.perf_counter()
+try:
+    main(sys.argv[1:], standalone_mode=False)
+except SystemExit:
+    pass
+print(json.dumps({"wall": time.perf_counter() - t,
+                  "parent_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+"""
+
+
+def run_cli(workers: int, folder: Path, tmp: Path) -> dict[str, float]:
+    db = tmp / "state.sqlite"
+    db.unlink(missing_ok=True)
+    done = subprocess.run([sys.executable, "-c", CLI, "extract", str(folder), "-w", str(workers), "-q",
+                           "-o", str(tmp / "cli.jsonl"), "-o", str(tmp / "cli.xlsx"), "--db", str(db)],
+                          capture_output=True, text=True, cwd=ROOT, check=True)
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    result["store_mb"] = db.stat().st_size / 1e6 if db.exists() else 0.0
+    return result
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="1000,10000")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--skip-cli", action="store_true")
+    args = ap.parse_args()
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    with tempfile.TemporaryDirectory(prefix="jixiao-scale-") as name:
+        tmp = Path(name)
+        t = time.perf_counter()
+        corpus = build_corpus(tmp / "corpus", sizes[-1])
+        print(f"corpus: {len(corpus)} distinct files in {time.perf_counter() - t:.1f} s; {args.workers} workers")
+        print(f"{'files':>7} {'way':<7} {'wall s':>8} {'files/s':>8} {'parent MB':>10} {'worker MB':>10}  notes")
+        for n in sizes:
+            files = corpus[:n]
+            for way in ("hold", "stream"):
+                r = run_child(way, args.workers, files, tmp)
+                print(f"{n:>7} {way:<7} {r['wall']:>8.1f} {n / r['wall']:>8.1f} {r['parent_mb']:>10.0f} "
+                      f"{r['worker_mb']:>10.0f}  records {r['records']:.0f}, in order: {r['in_order']}", flush=True)
+            if not args.skip_cli and n <= 10_000:
+                folder = tmp / f"in-{n}"
+                folder.mkdir()
+                for p in files:
+                    (folder / p.name).symlink_to(p)
+                c = run_cli(args.workers, folder, tmp)
+                print(f"{n:>7} {'cli':<7} {c['wall']:>8.1f} {n / c['wall']:>8.1f} {c['parent_mb']:>10.0f} "
+                      f"{c['worker_mb']:>10.0f}  -o .jsonl -o .xlsx --db: store {c['store_mb']:.1f} MB", flush=True)
+                shutil.rmtree(folder)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
