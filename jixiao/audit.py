@@ -56,6 +56,7 @@ def stored_reports(store: Store, inputs: Sequence[Path]) -> list[Record]:
 def finding_rows(records: Sequence[Record], only_batch: bool = True) -> list[tuple[str, dict[str, Any]]]:
     """Findings as the store's ``findings`` rows, keyed by the file they sit on: those across reports,
     or (``only_batch=False``, a run under another profile than the workers') all of them."""
+    from jixiao.review import fingerprint as review_fingerprint
     from jixiao.store import finding_fingerprint
 
     out: list[tuple[str, dict[str, Any]]] = []
@@ -67,5 +68,9 @@ def finding_rows(records: Sequence[Record], only_batch: bool = True) -> list[tup
         for f, plain in zip(r.findings, data["findings"], strict=True):
             if f.scope == "batch" or not only_batch:
                 fingerprint = finding_fingerprint(r.source.path, r.table_index, f)
-                out.append((r.source.path, {**where, **finding_row(plain), "fingerprint": fingerprint}))
+                out.append((r.source.path, {
+                    **where, **finding_row(plain),
+                    "fingerprint": fingerprint,
+                    "review_fingerprint": review_fingerprint(r, f),
+                }))
     return out

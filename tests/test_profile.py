@@ -98,7 +98,7 @@ def test_wrong_key_or_value_is_a_usage_error_naming_it(tmp_path: Path, text: str
 def test_cli_profile_changes_exit_code_and_unknown_profile_is_refused() -> None:
     runner = CliRunner()
     assert runner.invoke(main, ["check", str(SAMPLE), "-q", "-w", "0"]).exit_code == 1  # errors under mof
-    hubei = runner.invoke(main, ["check", str(SAMPLE), "-q", "-w", "0", "--profile", "hubei"])
+    hubei = runner.invoke(main, ["check", str(SAMPLE), "-w", "0", "--profile", "hubei"])  # -q would print only the summary
     assert hubei.exit_code == 0 and "规则配置 hubei" in hubei.output
     unknown = runner.invoke(main, ["check", str(SAMPLE), "--profile", "atlantis"])
     assert unknown.exit_code == 2 and "atlantis" in unknown.output
@@ -110,7 +110,7 @@ def test_store_keeps_the_findings_of_the_profile_that_judged_them(tmp_path: Path
     shutil.copy(SAMPLE, tmp_path / "a.pdf")
     db = tmp_path / "s.sqlite"
     runner = CliRunner()
-    args = ["check", str(tmp_path / "a.pdf"), "--db", str(db), "-q", "-w", "0"]
+    args = ["check", str(tmp_path / "a.pdf"), "--db", str(db), "-w", "0"]  # not -q: it prints only the summary
     assert runner.invoke(main, args).exit_code == 1  # mof: two errors
     stored = read_db(db)["findings"]
     assert sorted(zip(stored["rule"], stored["profile"], strict=True)) == [
