@@ -27,6 +27,7 @@ FailureKind = Literal[
     "too_large",
     "crashed",
     "ocr_unavailable",
+    "unsupported_format",
 ]
 
 _new_object = object.__new__
@@ -91,6 +92,8 @@ class Source:
     page_count: int
     text_method: TextMethod = "text"
     duplicate_of: str | None = None  # the first file with the same content in a batch
+    format: str = "pdf"  # what the bytes are (jixiao.extract.sniff): pdf docx xlsx xls html ofd
+    sheets: tuple[str, ...] = ()  # workbooks: sheet names, Box.page - 1 indexes them
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from jixiao.errors import JixiaoError
-from jixiao.extract.document import extract_bytes
+from jixiao.extract.formats import extract_any
 from jixiao.extract.ocr.decide import text_stats
 from jixiao.extract.pdf import PdfLimits, read_bytes, sha256_of
 from jixiao.models import Failure, FailureError, Record, Report, Source
@@ -25,7 +25,7 @@ from jixiao.validate import validate
 def parse_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> list[Record]:
     forget_document()
     try:
-        reports = build_reports(extract_bytes(data, name, limits))
+        reports = build_reports(extract_any(data, name, limits))
     except JixiaoError as exc:
         return [failure(name, data, exc.kind, str(exc))]
     except MemoryError:
