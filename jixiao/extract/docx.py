@@ -141,10 +141,12 @@ def _items(body: Any, styles: dict[str, tuple[int, bool]]) -> Iterator[FlowItem]
     index = 0
     headings = _Headings()
     previous_table = False
+    page_break = False
     for el in _body(body):
         if el.tag == W_P:
             text = paragraph_text(el).strip()
             index += 1
+            page_break = page_break or _breaks_page(el)
             if not text:
                 continue
             heading = _heading_level(el, styles)
@@ -154,12 +156,19 @@ def _items(body: Any, styles: dict[str, tuple[int, bool]]) -> Iterator[FlowItem]
                 auto = style_numbered or el.find(f"{qn('w:pPr')}/{qn('w:numPr')}") is not None
                 if auto and not HEADING.match(text):
                     text = prefix + text
-            yield FlowPara(table_no, index - 1, text, word=True)
-            previous_table = False
+            yield FlowPara(table_no, index - 1, text, word=True, new_page=page_break)
+            previous_table = page_break = False
         else:
             yield read_table(el, table_no, attached=previous_table)
             table_no += 1
             previous_table = True
+
+
+def _breaks_page(p: Any) -> bool:
+    """An explicit page break in the paragraph or before it (Word's pageBreakBefore)."""
+    if p.find(f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}") is not None:
+        return True
+    return any(br.get(qn("w:type")) == "page" for br in p.iter(qn("w:br")))
 
 
 def _heading_level(p: Any, styles: dict[str, tuple[int, bool]]) -> tuple[int, bool] | None:

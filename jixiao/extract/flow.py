@@ -27,6 +27,8 @@ from jixiao.models import Box, Source
 from jixiao.normalize.text import clean_text
 
 FRONT_PARTS = 3  # as many parts as the PDF path keeps front pages
+TITLE_LINES = 3  # lines above a table that may name it
+TITLE_CHARS = 60  # a longer paragraph is body text
 _FISCAL_YEAR = regex.compile(r"(20[0-9]{2})\s*年度")
 
 
@@ -66,6 +68,7 @@ class FlowPara:
     index: int  # paragraph (or row) number in the file, 0-based
     text: str
     word: bool = False  # page is Word's table number, not a sheet
+    new_page: bool = False  # Word: an explicit page break comes before it
 
 
 FlowItem = FlowTable | FlowPara
@@ -102,21 +105,23 @@ def assemble(source: Source, items: Iterable[FlowItem]) -> Extracted:
     """
     paragraphs: list[Paragraph] = []
     blocks: list[TableBlock] = []
-    parts: dict[int, list[str]] = {}
+    parts: list[list[str]] = [[]]  # the text of each page (sheet, or stretch between Word's page breaks)
     since_table: list[str] = []
     year_hint: int | None = None
     last_was_block = False
     page = 0
     for item in items:
-        if item.page != page and isinstance(item, FlowPara) and page and not _is_word(item):
-            since_table = []  # a new sheet: the last one's footer is not this one's title
+        word = isinstance(item, FlowPara) and item.word
+        if (item.page != page and page and not word) or (isinstance(item, FlowPara) and item.new_page):
+            since_table = []  # a new sheet or page: what stood on the last is not this one's title
+            parts.append([])
         page = item.page
         if isinstance(item, FlowPara):
             text = clean_text(item.text) or ""
             if not text:
                 continue
             paragraphs.append(Paragraph(item.page, text, Box.of(item.page, 0, item.index, 0, item.index + 1)))
-            parts.setdefault(item.page, []).append(text)
+            parts[-1].append(text)
             since_table.append(text)
             if year_hint is None and (m := _FISCAL_YEAR.search(text)):
                 year_hint = int(m.group(1))
@@ -124,7 +129,7 @@ def assemble(source: Source, items: Iterable[FlowItem]) -> Extracted:
             continue
         grid = table_to_grid(item)
         flat = "\n".join(c.text for c in grid.cells if c.text)
-        parts.setdefault(item.page, []).append(flat)
+        parts[-1].append(flat)
         if year_hint is None and (m := _FISCAL_YEAR.search(flat)):
             year_hint = int(m.group(1))
         joined = stitch(blocks[-1].grid, grid) if item.attached and last_was_block and blocks else None
@@ -132,7 +137,7 @@ def assemble(source: Source, items: Iterable[FlowItem]) -> Extracted:
             prev = blocks[-1]
             blocks[-1] = TableBlock(joined, prev.title, tuple(sorted({*prev.pages, item.page})))
         elif looks_like_table(grid):
-            blocks.append(TableBlock(grid, "\n".join(since_table), (item.page,)))
+            blocks.append(TableBlock(grid, "\n".join(_title(since_table)), (item.page,)))
             last_was_block = True
             since_table = []
             continue
@@ -143,13 +148,19 @@ def assemble(source: Source, items: Iterable[FlowItem]) -> Extracted:
                     paragraphs.append(Paragraph(item.page, c.text, c.box))
         last_was_block = joined is not None
         since_table = []
-    front = tuple("\n".join(parts[p]) for p in sorted(parts)[:FRONT_PARTS])
+    front = tuple("\n".join(part) for part in parts if part)[:FRONT_PARTS]
     return Extracted(source, front, tuple(paragraphs), tuple(blocks), year_hint)
 
 
-def _is_word(item: FlowPara) -> bool:
-    """Word paragraphs carry the number of the table they precede, so a change of number is no new part."""
-    return item.word
+def _title(texts: Sequence[str]) -> list[str]:
+    """The short lines right above a table (附件, the year, the form's name), as a PDF's
+    text above a grid on its page; body text above them belongs to the narrative."""
+    out: list[str] = []
+    for text in reversed(texts):
+        if len(text) > TITLE_CHARS or len(out) == TITLE_LINES:
+            break
+        out.insert(0, text)
+    return out
 
 
 def col_edges_of(widths: Sequence[float]) -> tuple[float, ...]:

@@ -1,0 +1,159 @@
+"""Word, Excel and OFD files read exactly like their PDF twins, and bad ones fail cleanly.
+
+The files under ``samples/formats/`` are built by ``samples/build_formats.py``
+from the sources of the PDF samples (OFD: from the PDFs themselves), so every
+field and every finding must come out the same; only where a value was found
+differs (a page and box in a PDF, a sheet cell or table cell elsewhere).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from jixiao.extract.position import position_text
+from jixiao.extract.sheet import display
+from jixiao.extract.sniff import sniff
+from jixiao.inputs import expand
+from jixiao.models import Failure, Report
+from jixiao.outputs.records import record_to_dict
+from jixiao.pipeline import parse_path
+from tests.conftest import SAMPLES
+
+FORMATS = SAMPLES / "formats"
+NAMES = ["seed-department-report", "project-consistent", "department-split-table"]
+SUFFIXES = ["docx", "xlsx", "xls"]
+# where a value stands: differs by format by design
+WHERE_KEYS = {"source", "page", "pages", "cells", "boxes", "box", "total_box", "grade_box", "total_weight_box"}
+
+
+def without_where(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: without_where(v) for k, v in value.items() if k not in WHERE_KEYS}
+    if isinstance(value, list):
+        return [without_where(v) for v in value]
+    if isinstance(value, str):
+        # a PDF's line wraps: where the PDF path splits a paragraph at a wrapped line
+        # ("街道\n(镇)") is layout, not content
+        return value.replace("\n", "")
+    return value
+
+
+def reports(path: Path) -> list[Report]:
+    records = parse_path(path)
+    assert all(isinstance(r, Report) for r in records), records
+    return [r for r in records if isinstance(r, Report)]
+
+
+@pytest.fixture(scope="module")
+def pdf_twins() -> dict[str, list[Any]]:
+    return {name: [without_where(record_to_dict(r)) for r in reports(SAMPLES / f"{name}.pdf")] for name in NAMES}
+
+
+@pytest.mark.parametrize("suffix", SUFFIXES)
+@pytest.mark.parametrize("name", NAMES)
+def test_reads_like_its_pdf_twin(name: str, suffix: str, pdf_twins: dict[str, list[Any]]) -> None:
+    got = reports(FORMATS / f"{name}.{suffix}")
+    assert [without_where(record_to_dict(r)) for r in got] == pdf_twins[name]
+    assert {r.source.format for r in got} == {suffix}
+
+
+def test_seed_findings_as_in_the_pdf() -> None:
+    (report,) = reports(FORMATS / "seed-department-report.xlsx")
+    assert report.total_score == 92
+    rules = sorted({f.rule for f in report.findings if f.severity == "error"})
+    assert rules == ["level1_weight_sum", "score_total", "weight_total"]
+
+
+def test_cell_references_point_into_the_sheet_and_the_word_table() -> None:
+    (xlsx,) = reports(FORMATS / "project-consistent.xlsx")
+    total = xlsx.funds.total
+    assert total is not None
+    # the source puts 10 lines of text above the table (rows 1-10); 年度资金总额 is the table's 4th
+    # row, its 全年预算数 the 4th column: D14; Excel quotes a sheet name with a hyphen
+    assert position_text(xlsx.source, total.cells["annual_budget"]) == "'project-consistent'!D14"
+    (word,) = reports(FORMATS / "project-consistent.docx")
+    assert word.funds.total is not None
+    assert position_text(word.source, word.funds.total.cells["annual_budget"]) == "表1 第4行第4列 / table 1 row 4 col 4"
+
+
+def test_a_workbook_gives_one_report_per_self_evaluation_sheet() -> None:
+    got = reports(FORMATS / "workbook-three-reports.xlsx")
+    assert [(r.pages, str(r.total_score)) for r in got] == [((1,), "99.68"), ((2,), "None"), ((3,), "92")]
+    assert got[1].project_name == "市民中心运行维护费"  # the Ezhou form has no total row, as its PDF
+    assert got[2].unit_name == "中国共产党株洲市荷塘区委员会组织部"
+    assert got[0].source.sheets == ("表1", "表2", "表3", "说明")
+
+
+@pytest.mark.parametrize(
+    ("value", "fmt", "shown"),
+    [
+        (0.9673, "0.00%", "96.73%"),
+        (0.5, "0%", "50%"),
+        (1342.75, "#,##0.00", "1,342.75"),
+        (300.0, "0.00", "300.00"),
+        (10.0, "General", "10"),
+        (9.68, "General", "9.68"),
+        (-3.5, '0.0;"▲"0.0', "▲3.5"),
+        (12.0, '0"处"', "12处"),
+        ("≥95%", "@", "≥95%"),
+        (None, "General", ""),
+    ],
+)
+def test_numbers_read_as_the_sheet_shows_them(value: object, fmt: str, shown: str) -> None:
+    assert display(value, fmt) == shown
+
+
+def test_folders_pick_up_every_format_in_any_case(tmp_path: Path) -> None:
+    for name in ("a.PDF", "b.DocX", "c.xlsx", "d.XLS", "e.ofd", "f.doc", "g.txt"):
+        (tmp_path / name).write_bytes(b"x")
+    assert [p.name for p in expand([tmp_path])] == ["a.PDF", "b.DocX", "c.xlsx", "d.XLS", "e.ofd"]
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("project-consistent.docx", "docx"),
+        ("project-consistent.xlsx", "xlsx"),
+        ("project-consistent.xls", "xls"),
+        ("project-consistent.ofd", "ofd"),
+    ],
+)
+def test_format_comes_from_the_bytes(name: str, kind: str, tmp_path: Path) -> None:
+    renamed = tmp_path / "download.pdf"  # a wrong name changes nothing
+    renamed.write_bytes((FORMATS / name).read_bytes())
+    assert sniff(renamed.read_bytes()) == kind
+    assert all(isinstance(r, Report) for r in parse_path(renamed))
+
+
+BAD_KINDS = {
+    "old-word.doc": "unsupported_format",
+    "zip-bomb.xlsx": "too_large",
+    "zip-bomb.docx": "too_large",
+    "zip-bomb.ofd": "too_large",
+    "zip-slip.docx": "corrupt",
+    "zip-slip.ofd": "corrupt",
+    "entity-expansion.xlsx": "corrupt",
+    "entity-expansion.docx": "corrupt",
+    "entity-expansion.ofd": "corrupt",
+    "truncated.docx": "corrupt",
+    "truncated.xlsx": "corrupt",
+    "truncated.xls": "corrupt",
+    "truncated.ofd": "corrupt",
+    "plain-zip.xlsx": "unsupported_format",
+    "no-table.docx": "no_report_found",
+}
+
+
+@pytest.mark.parametrize(("name", "kind"), sorted(BAD_KINDS.items()))
+def test_bad_and_hostile_files_are_failure_rows(name: str, kind: str) -> None:
+    (record,) = parse_path(FORMATS / "bad" / name)
+    assert isinstance(record, Failure)
+    assert record.error.kind == kind, record.error.message
+    assert " / " in record.error.message
+
+
+def test_every_bad_file_is_listed() -> None:
+    assert sorted(p.name for p in (FORMATS / "bad").iterdir()) == sorted(BAD_KINDS)
