@@ -24,7 +24,8 @@ from tests.conftest import SAMPLES
 
 FORMATS = SAMPLES / "formats"
 NAMES = ["seed-department-report", "project-consistent", "department-split-table"]
-SUFFIXES = ["docx", "xlsx", "xls"]
+SUFFIXES = ["docx", "xlsx", "xls", "html.xls", "ofd", "ctm.ofd"]
+FORMAT_OF = {"html.xls": "html", "ctm.ofd": "ofd"}
 # where a value stands: differs by format by design
 WHERE_KEYS = {"source", "page", "pages", "cells", "boxes", "box", "total_box", "grade_box", "total_weight_box"}
 
@@ -57,7 +58,7 @@ def pdf_twins() -> dict[str, list[Any]]:
 def test_reads_like_its_pdf_twin(name: str, suffix: str, pdf_twins: dict[str, list[Any]]) -> None:
     got = reports(FORMATS / f"{name}.{suffix}")
     assert [without_where(record_to_dict(r)) for r in got] == pdf_twins[name]
-    assert {r.source.format for r in got} == {suffix}
+    assert {r.source.format for r in got} == {FORMAT_OF.get(suffix, suffix)}
 
 
 def test_seed_findings_as_in_the_pdf() -> None:

@@ -7,7 +7,7 @@ Old binary Word/WPS files get ``unsupported_format`` with how to convert.
 
 from __future__ import annotations
 
-from jixiao.errors import NotPdf, UnsupportedFormat
+from jixiao.errors import Corrupt, NotPdf, UnsupportedFormat
 from jixiao.extract.document import Extracted, extract_bytes
 from jixiao.extract.pdf import PdfLimits
 from jixiao.extract.sniff import sniff
@@ -25,7 +25,7 @@ def extract_any(data: bytes, name: str, limits: PdfLimits | None = None) -> Extr
         from jixiao.extract.xlsx import read_xlsx
 
         return read_xlsx(data, name)
-    if kind == "xls":
+    if kind in ("xls", "ole"):  # an unknown compound file: xlrd says whether it is a workbook
         from jixiao.extract.xls import read_xls
 
         return read_xls(data, name)
@@ -41,6 +41,10 @@ def extract_any(data: bytes, name: str, limits: PdfLimits | None = None) -> Extr
         raise UnsupportedFormat(
             "旧版 Word/WPS 二进制文件（.doc/.wps）不支持，请用 Word 或 WPS 另存为 .docx 后再提交",
             "old binary Word/WPS files (.doc/.wps) are not supported: save as .docx in Word or WPS and submit that",
+        )
+    if kind == "damaged_zip":
+        raise Corrupt(
+            "文件已损坏（zip 结构无法读取，可能被截断）", "damaged file (its zip structure cannot be read: cut short?)"
         )
     if kind == "zip":
         raise UnsupportedFormat(

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from jixiao.models import Box, Source
 
-SHEET_FORMATS = ("xlsx", "xls", "html")
+SHEET_FORMATS = ("xlsx", "xls")
+TABLE_FORMATS = ("docx", "html")  # positions are table, row and column
 FIXED_LAYOUT = ("pdf", "ofd")
 
 
@@ -30,7 +31,7 @@ def position_text(source: Source, box: Box) -> str:
         first = f"{column_letters(int(box.x0))}{int(box.y0) + 1}"
         last = f"{column_letters(int(box.x1) - 1)}{int(box.y1)}"
         return f"{_quoted(sheet)}!{first}" + (f":{last}" if last != first else "")
-    if source.format == "docx":
+    if source.format in TABLE_FORMATS:
         if box.x1 == box.x0:  # a paragraph
             return f"第{int(box.y0) + 1}段 / paragraph {int(box.y0) + 1}"
         return (

@@ -14,7 +14,7 @@ import io
 import zipfile
 from typing import Literal
 
-Format = Literal["pdf", "docx", "xlsx", "ofd", "xls", "html", "doc", "zip", "unknown"]
+Format = Literal["pdf", "docx", "xlsx", "ofd", "xls", "html", "doc", "ole", "zip", "damaged_zip", "unknown"]
 
 PDF_WINDOW = 1024  # the PDF spec allows junk before %PDF-; readers look this far
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -47,7 +47,7 @@ def _zip_kind(data: bytes) -> Format:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = set(zf.namelist())
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return "zip"  # a damaged zip: the reader of no format can open it
+        return "damaged_zip"  # cut short (no central directory) or broken
     if "word/document.xml" in names:
         return "docx"
     if "xl/workbook.xml" in names:
@@ -58,7 +58,10 @@ def _zip_kind(data: bytes) -> Format:
 
 
 def _ole_kind(data: bytes) -> Format:
-    """Excel or Word, from the UTF-16 stream names in the compound file's directory."""
+    """Excel or Word, from the UTF-16 stream names in the compound file's directory
+    (``ole`` where neither is found: a file cut short before its directory)."""
     if "Workbook".encode("utf-16-le") in data or "Book\x00".encode("utf-16-le") in data:
         return "xls"
-    return "doc"
+    if "WordDocument".encode("utf-16-le") in data:
+        return "doc"
+    return "ole"
