@@ -8,6 +8,7 @@ differs (a page and box in a PDF, a sheet cell or table cell elsewhere).
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
@@ -158,3 +159,72 @@ def test_bad_and_hostile_files_are_failure_rows(name: str, kind: str) -> None:
 
 def test_every_bad_file_is_listed() -> None:
     assert sorted(p.name for p in (FORMATS / "bad").iterdir()) == sorted(BAD_KINDS)
+
+
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def tc(text: str, props: str = "") -> str:
+    return f"<w:tc><w:tcPr>{props}</w:tcPr><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>"
+
+
+def test_word_spans_from_the_table_xml() -> None:
+    """gridSpan, vMerge restart/continue, the older hMerge, gridBefore and a cell and a row
+    inside content controls, as other word processors write them."""
+    from docx.oxml import parse_xml
+
+    from jixiao.extract.docx import read_table
+
+    xml = (
+        f"<w:tbl {W}><w:tblGrid>" + '<w:gridCol w:w="1000"/>' * 4 + "</w:tblGrid>"
+        "<w:tr>" + tc("A", '<w:gridSpan w:val="2"/>') + tc("B", '<w:vMerge w:val="restart"/>') + tc("C") + "</w:tr>"
+        "<w:tr>" + tc("D", '<w:hMerge w:val="restart"/>') + tc("", '<w:hMerge/>') + tc("", "<w:vMerge/>")
+        + "<w:sdt><w:sdtContent>" + tc("E") + "</w:sdtContent></w:sdt></w:tr>"
+        '<w:sdt><w:sdtContent><w:tr><w:trPr><w:gridBefore w:val="1"/></w:trPr>'
+        + tc("F") + tc("G", '<w:gridSpan w:val="2"/>') + "</w:tr></w:sdtContent></w:sdt>"
+        "</w:tbl>"
+    )
+    table = read_table(parse_xml(xml), 1)
+    assert (table.nrows, table.ncols) == (3, 4)
+    assert table.col_edges == (0.0, 50.0, 100.0, 150.0, 200.0)  # 1000 twips = 50 pt
+    assert [(c.text, c.row, c.col, c.rowspan, c.colspan) for c in table.cells] == [
+        ("A", 0, 0, 1, 2),
+        ("B", 0, 2, 2, 1),
+        ("C", 0, 3, 1, 1),
+        ("D", 1, 0, 1, 2),
+        ("E", 1, 3, 1, 1),
+        ("F", 2, 1, 1, 1),
+        ("G", 2, 2, 1, 2),
+    ]
+
+
+def test_word_headings_numbered_by_style_get_their_number(tmp_path: Path) -> None:
+    """Automatic numbering is not in the text: a heading style with numbering gets 一、 (二) back,
+    so the narrative's sections are found as in the PDF."""
+    import docx
+    from docx.oxml import parse_xml
+
+    from jixiao.extract.docx import read_docx
+
+    document = docx.Document()
+    heading = document.styles["Heading 1"]
+    heading.element.get_or_add_pPr().append(parse_xml(f'<w:numPr {W}><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr>'))
+    document.add_heading("项目基本情况", level=1)
+    document.add_paragraph("正文一。")
+    document.add_heading("二、已有编号的标题", level=1)
+    document.add_heading("项目资金情况", level=1)
+    path = tmp_path / "numbered.docx"
+    document.save(str(path))
+    texts = [p.text for p in read_docx(path.read_bytes(), str(path)).paragraphs]
+    assert texts == ["一、项目基本情况", "正文一。", "二、已有编号的标题", "三、项目资金情况"]
+
+
+def test_html_report_names_the_cells_of_a_workbook(tmp_path: Path) -> None:
+    from jixiao.html import write_html
+
+    records = parse_path(FORMATS / "seed-department-report.xlsx")
+    out = tmp_path / "r.html"
+    write_html(records, out)
+    text = out.read_text(encoding="utf-8")
+    assert 'class="cellref"' in text
+    assert html.escape("'seed-department-report'!") in text

@@ -183,6 +183,8 @@ class CropRenderer:
     def crops(self, report: Report, finding: Finding) -> list[Crop]:
         """One crop per page the finding points at (none when it names no place)."""
         path = report.source.path
+        if report.source.format != "pdf":
+            return []  # MuPDF would open a .docx or .xlsx, but its boxes are cell positions, not points
 
         def page_of(number: int) -> Any:
             return self.page(path, number)
