@@ -24,7 +24,8 @@ import regex
 from defusedxml import ElementTree as SafeET
 
 from jixiao.errors import Corrupt
-from jixiao.extract.chars import Char, chars_to_text
+from jixiao.extract.chars import RUN_GAP, Char, Part, chars_to_text
+from jixiao.extract.chars import _run as make_run
 from jixiao.extract.document import FRONT_PAGES, Extracted, table_areas
 from jixiao.extract.document import _outside as outside_areas
 from jixiao.extract.lattice import Segment, _axis_segment, cluster_to_grid, rect_to_segments, segments_to_clusters
@@ -212,12 +213,17 @@ def _placement(obj: Any) -> tuple[Matrix, tuple[float, float, float, float]] | N
 
 
 def _text_chars(obj: Any) -> Iterator[Char]:
+    """The object's characters as runs (one :class:`Char` per tightly set stretch, its characters
+    kept in ``parts``), as the PDF path's text layer gives them: placing a run costs what one
+    character costs, and the table filler splits a run only where it crosses a cell border."""
     placed = _placement(obj)
     if placed is None:
         return
     ctm, (bx, by, _bx1, _by1) = placed
     size = float(obj.get("Size") or 3.5)
     scale = abs(ctm[3]) or abs(ctm[0]) or 1.0
+    size_pt = size * scale * PT_PER_MM
+    gap = RUN_GAP * size_pt
     x = y = 0.0
     for code in _iter(obj, "TextCode"):
         text = code.text or ""
@@ -226,24 +232,38 @@ def _text_chars(obj: Any) -> Iterator[Char]:
         if code.get("Y") is not None:
             y = float(code.get("Y") or 0)
         dx, dy = deltas(code.get("DeltaX")), deltas(code.get("DeltaY"))
+        run: list[Part] = []
+        upright = ctm[1] == ctm[2] == 0 and ctm[0] > 0 and ctm[3] > 0  # scale and shift only: the usual case
+        sx, sy = ctm[0] * PT_PER_MM, ctm[3] * PT_PER_MM
+        ox, oy = (bx + ctm[4]) * PT_PER_MM, (by + ctm[5]) * PT_PER_MM
+        up, down = size * ASCENT, size * DESCENT
+        n_dx = len(dx)
         for i, ch in enumerate(text):
             # the last character's width is not in the file: a CJK glyph is one em, Latin about half
-            advance = dx[i] if i < len(dx) else (size if ord(ch) > 0x2E7F else size / 2)
-            corners = [_apply(ctm, x, y - size * ASCENT), _apply(ctm, x + min(advance, size), y + size * DESCENT)]
-            xs = [c[0] for c in corners]
-            ys = [c[1] for c in corners]
-            if ch not in "\r\n\t":
-                yield Char(
-                    ch,
-                    (bx + min(xs)) * PT_PER_MM,
-                    (by + min(ys)) * PT_PER_MM,
-                    (bx + max(xs)) * PT_PER_MM,
-                    (by + max(ys)) * PT_PER_MM,
-                    size * scale * PT_PER_MM,
+            advance = dx[i] if i < n_dx else (size if ord(ch) > 0x2E7F else size / 2)
+            width = advance if advance < size else size
+            if upright:
+                box = (ox + sx * x, oy + sy * (y - up), ox + sx * (x + width), oy + sy * (y + down))
+            else:
+                ax, ay = _apply(ctm, x, y - up)
+                cx, cy = _apply(ctm, x + width, y + down)
+                box = (
+                    (bx + min(ax, cx)) * PT_PER_MM,
+                    (by + min(ay, cy)) * PT_PER_MM,
+                    (bx + max(ax, cx)) * PT_PER_MM,
+                    (by + max(ay, cy)) * PT_PER_MM,
                 )
+            if ch in "\r\n\t":
+                ch = " "
+            if run and (ch == " " or run[-1][0] == " " or box[0] - run[-1][1][2] > gap or abs(box[1] - run[-1][1][1]) > gap):
+                yield make_run(run, size_pt)
+                run = []
+            run.append((ch, box))
             x += advance
             if i < len(dy):
                 y += dy[i]
+        if run:
+            yield make_run(run, size_pt)
 
 
 def _path_segments(obj: Any) -> Iterator[Segment]:
