@@ -228,3 +228,21 @@ def test_html_report_names_the_cells_of_a_workbook(tmp_path: Path) -> None:
     text = out.read_text(encoding="utf-8")
     assert 'class="cellref"' in text
     assert html.escape("'seed-department-report'!") in text
+
+
+def test_damaged_files_of_every_format_end_as_one_outcome(tmp_path: Path) -> None:
+    """The fuzz corpus's Word, Excel and OFD slice: truncated, flipped bytes, a damaged XML part."""
+    from jixiao.batch import Limits, run_batch
+    from tests.fuzzcorpus import build_formats
+
+    corpus = build_formats(tmp_path, mutations=36)
+    done = run_batch(corpus, workers=2, limits=Limits(timeout_s=60, memory_mb=1536))
+    assert [d.path for d in done] == corpus
+    kinds = set()
+    for d in done:
+        failures = [r for r in d.records if isinstance(r, Failure)]
+        assert d.records and (not failures or len(d.records) == 1), d.path
+        kinds |= {f.error.kind for f in failures}
+        for f in failures:
+            assert " / " in f.error.message and "Traceback" not in f.error.message
+    assert kinds <= {"corrupt", "no_report_found", "unsupported_format", "not_pdf"}, kinds

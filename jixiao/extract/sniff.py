@@ -46,7 +46,7 @@ def _zip_kind(data: bytes) -> Format:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = set(zf.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
         return "damaged_zip"  # cut short (no central directory) or broken
     if "word/document.xml" in names:
         return "docx"

@@ -6,6 +6,7 @@ number formats); without it every merge is lost.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,7 +25,8 @@ COL_UNITS_PER_PT = 256 / 5.25  # xlrd widths are 1/256 of a character of about 5
 
 def read_xls(data: bytes, name: str) -> Extracted:
     try:
-        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=False)
+        # xlrd writes its warnings to stdout unless given a log file: keep them off the CLI's output
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True, logfile=io.StringIO(), verbosity=0)
     except Exception as exc:  # xlrd raises XLRDError, CompDocError, AssertionError, IndexError …
         raise Corrupt(f"Excel(.xls) 文件已损坏，无法打开：{exc}", f"damaged .xls file, cannot be opened: {exc}") from exc
     sheets = book.sheets()

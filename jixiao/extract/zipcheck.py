@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 from jixiao.errors import Corrupt, TooLarge
 from jixiao.extract.pdf import MAX_STREAM_MB
@@ -29,7 +30,7 @@ def open_zip(data: bytes, what: str, max_stream_mb: int = MAX_STREAM_MB) -> zipf
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
         raise Corrupt(f"{what} 文件已损坏（zip 结构无法读取）：{exc}", f"damaged {what} file (unreadable zip): {exc}") from exc
     limit = max_stream_mb * 1024 * 1024
     if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > TOTAL_FACTOR * limit or any(
@@ -52,7 +53,7 @@ def open_zip(data: bytes, what: str, max_stream_mb: int = MAX_STREAM_MB) -> zipf
             try:
                 with zf.open(info) as member:
                     head = member.read(DTD_WINDOW)
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+            except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError) as exc:
                 zf.close()
                 raise Corrupt(f"{what} 文件已损坏：{info.filename}：{exc}", f"damaged {what} file: {info.filename}: {exc}") from exc
             if b"<!doctype" in head.lower() or b"<!entity" in head.lower():
