@@ -15,7 +15,7 @@ from jixiao.extract.sniff import sniff
 
 def extract_any(data: bytes, name: str, limits: PdfLimits | None = None) -> Extracted:
     kind = sniff(data)
-    if kind == "pdf":
+    if kind in ("pdf", "unknown"):  # the PDF path says what is wrong with a file of no known kind
         return extract_bytes(data, name, limits)
     if kind == "docx":
         from jixiao.extract.docx import read_docx
@@ -51,7 +51,7 @@ def extract_any(data: bytes, name: str, limits: PdfLimits | None = None) -> Extr
             "压缩包不是 .docx/.xlsx/.ofd 文件（或已损坏），请解压后提交其中的文件，或另存为 .docx/.xlsx",
             "a zip that is no .docx/.xlsx/.ofd (or a damaged one): unpack it, or save as .docx/.xlsx",
         )
-    raise NotPdf(
+    raise NotPdf(  # pragma: no cover - every Format is handled above
         "不是可读取的文件格式（支持 PDF、.docx、.xlsx、.xls、OFD）",
         "not a readable format (PDF, .docx, .xlsx, .xls and OFD are read)",
     )

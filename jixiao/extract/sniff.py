@@ -37,8 +37,8 @@ def sniff(data: bytes) -> Format:
     if data.startswith(OLE_MAGIC):
         return _ole_kind(data)
     head = data[:HTML_WINDOW].lstrip(_BOM).lstrip().lower()
-    if head.startswith(b"<") and (b"<table" in data.lower()[:1 << 20] or b"<html" in head):
-        return "html"
+    if head.startswith(b"<") and b"<table" in data[: 1 << 20].lower():
+        return "html"  # a page without a table (a 404 page saved as .pdf) is no table export
     return "unknown"
 
 
