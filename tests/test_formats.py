@@ -246,3 +246,16 @@ def test_damaged_files_of_every_format_end_as_one_outcome(tmp_path: Path) -> Non
         for f in failures:
             assert " / " in f.error.message and "Traceback" not in f.error.message
     assert kinds <= {"corrupt", "no_report_found", "unsupported_format", "not_pdf"}, kinds
+
+
+def test_ofd_findings_get_page_crops_as_their_pdf_twin_does() -> None:
+    """MuPDF cannot open OFD: its pages are drawn as a PDF's (ofd_render), the boxes on the same pages."""
+    from jixiao.html.crops import CropRenderer
+
+    pages = {}
+    for path in (SAMPLES / "seed-department-report.pdf", FORMATS / "seed-department-report.ctm.ofd"):
+        (report,) = reports(path)
+        with CropRenderer() as renderer:
+            pages[path.suffix] = [(f.rule, c.page) for f in report.findings for c in renderer.crops(report, f)]
+    assert pages[".ofd"] == pages[".pdf"]
+    assert len(pages[".ofd"]) == 13 and {p for _r, p in pages[".ofd"]} == {6}
