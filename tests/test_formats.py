@@ -155,6 +155,8 @@ def test_bad_and_hostile_files_are_failure_rows(name: str, kind: str) -> None:
     assert isinstance(record, Failure)
     assert record.error.kind == kind, record.error.message
     assert " / " in record.error.message
+    assert record.source.format == ("doc" if name.endswith(".doc") else name.rsplit(".", 1)[1]) or kind in (
+        "corrupt", "unsupported_format")  # a damaged zip or a plain zip tells no format
 
 
 def test_every_bad_file_is_listed() -> None:
