@@ -120,28 +120,39 @@ def as_number(text: str) -> tuple[float, str] | None:
     return value, fmt if decimals or "," in m.group(1) else "General"
 
 
-def sheet_rows(blocks: list[Any]) -> tuple[list[tuple[int, int, str]], list[tuple[int, int, int, int]]]:
-    """(row, col, text) and merges (r0, c0, r1, c1 inclusive) of one source on one sheet."""
+Sheet = tuple[list[tuple[int, int, str]], list[tuple[int, int, int, int]], set[tuple[int, int]]]
+UNIT_LINE = ("填报单位（盖章）：", "金额单位：万元")
+
+
+def sheet_rows(blocks: list[Any], unit_line: bool = False) -> Sheet:
+    """(row, col, text), merges (r0, c0, r1, c1 inclusive) and the bordered table cells of one
+    source on one sheet; ``unit_line`` puts the line most templates have above the table
+    (unit on the left, amount unit on the right, no borders)."""
     values: list[tuple[int, int, str]] = []
     merges: list[tuple[int, int, int, int]] = []
+    ruled: set[tuple[int, int]] = set()
     row = 0
     for block in merged_tables(blocks):
         if isinstance(block, Text):
             values.append((row, 0, block.text))
             row += 1
         elif isinstance(block, Table):
+            if unit_line:
+                values += [(row, 0, UNIT_LINE[0]), (row, len(block.widths) - 1, UNIT_LINE[1])]
+                row += 1
             cells, _owner = grid_to_cells(block.rows, "sheet")
             for cell in cells:
                 values.append((row + cell.top, cell.left, cell.text))
+                ruled |= {(row + r, c) for r in range(cell.top, cell.bottom + 1) for c in range(cell.left, cell.right + 1)}
                 if (cell.bottom, cell.right) != (cell.top, cell.left):
                     merges.append((row + cell.top, cell.left, row + cell.bottom, cell.right))
             row += len(block.rows)
         elif isinstance(block, (PageBreak, Space)):
             continue
-    return values, merges
+    return values, merges, ruled
 
 
-def build_xlsx(sheets: list[tuple[str, list[Any]]]) -> bytes:
+def build_xlsx(sheets: list[tuple[str, list[Any]]], unit_line: bool = False) -> bytes:
     import openpyxl
     from openpyxl.styles import Border, Side
 
@@ -150,7 +161,7 @@ def build_xlsx(sheets: list[tuple[str, list[Any]]]) -> bytes:
     thin = Side(style="thin")
     for title, blocks in sheets:
         ws = book.create_sheet(title)
-        values, merges = sheet_rows(blocks)
+        values, merges, ruled = sheet_rows(blocks, unit_line)
         for r, c, text in values:
             cell = ws.cell(row=r + 1, column=c + 1)
             number = as_number(text)
@@ -160,23 +171,22 @@ def build_xlsx(sheets: list[tuple[str, list[Any]]]) -> bytes:
                 cell.value = text
         for r0, c0, r1, c1 in merges:
             ws.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
-        for r, c, _text in values:
-            if c or any(m[0] <= r <= m[2] for m in merges):
-                ws.cell(row=r + 1, column=c + 1).border = Border(thin, thin, thin, thin)
+        for r, c in sorted(ruled):
+            ws.cell(row=r + 1, column=c + 1).border = Border(thin, thin, thin, thin)
     out = io.BytesIO()
     book.properties.created = book.properties.modified = FIXED
     book.save(out)
     return fixed_zip(out.getvalue())
 
 
-def build_xls(sheets: list[tuple[str, list[Any]]]) -> bytes:
+def build_xls(sheets: list[tuple[str, list[Any]]], unit_line: bool = False) -> bytes:
     import xlwt
 
     book = xlwt.Workbook(encoding="utf-8")
-    styles: dict[str, Any] = {}
+    styles: dict[tuple[str, bool], Any] = {}
     for title, blocks in sheets:
         ws = book.add_sheet(title[:31])
-        values, merges = sheet_rows(blocks)
+        values, merges, ruled = sheet_rows(blocks, unit_line)
         anchors = {(m[0], m[1]): m for m in merges}
         for r, c, text in values:
             number = as_number(text)
@@ -184,12 +194,15 @@ def build_xls(sheets: list[tuple[str, list[Any]]]) -> bytes:
             fmt = "General"
             if number is not None:
                 value, fmt = number
-            style = styles.setdefault(fmt, xlwt.easyxf("borders: left thin, right thin, top thin, bottom thin", num_format_str=fmt))
+            key = (fmt, (r, c) in ruled)
+            if key not in styles:
+                borders = "borders: left thin, right thin, top thin, bottom thin" if key[1] else ""
+                styles[key] = xlwt.easyxf(borders, num_format_str=fmt)
             if (r, c) in anchors:
                 m = anchors[(r, c)]
-                ws.write_merge(m[0], m[2], m[1], m[3], value, style)
+                ws.write_merge(m[0], m[2], m[1], m[3], value, styles[key])
             else:
-                ws.write(r, c, value, style)
+                ws.write(r, c, value, styles[key])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -429,6 +442,9 @@ def main() -> int:
         write(OUT / f"{name}.html.xls", build_html_xls(name))
         write(OUT / f"{name}.ofd", build_ofd(HERE / f"{name}.pdf", "plain"))
         write(OUT / f"{name}.ctm.ofd", build_ofd(HERE / f"{name}.pdf", "ctm"))
+    consistent = [("项目支出绩效自评表", blocks_of("project-consistent"))]
+    write(OUT / "project-consistent.unit-line.xlsx", build_xlsx(consistent, unit_line=True))
+    write(OUT / "project-consistent.unit-line.xls", build_xls(consistent, unit_line=True))
     sheets = [(f"表{i}", blocks_of(n)) for i, n in enumerate(WORKBOOK_SHEETS, 1)]
     sheets.append(("说明", [Text("para", "本工作簿各表为项目支出绩效自评表。")]))
     write(OUT / "workbook-three-reports.xlsx", build_xlsx(sheets))

@@ -261,3 +261,16 @@ def test_ofd_findings_get_page_crops_as_their_pdf_twin_does() -> None:
             pages[path.suffix] = [(f.rule, c.page) for f in report.findings for c in renderer.crops(report, f)]
     assert pages[".ofd"] == pages[".pdf"]
     assert len(pages[".ofd"]) == 13 and {p for _r, p in pages[".ofd"]} == {6}
+
+
+@pytest.mark.parametrize("suffix", ["xlsx", "xls"])
+def test_an_unruled_line_above_the_ruled_table_is_text_above_it(suffix: str, pdf_twins: dict[str, list[Any]]) -> None:
+    """``填报单位（盖章）： … 金额单位：万元`` in two cells with no borders, right above the table:
+    the table starts at its first ruled row, and the report reads like the PDF."""
+    from jixiao.extract.formats import extract_any
+
+    path = FORMATS / f"project-consistent.unit-line.{suffix}"
+    (table,) = extract_any(path.read_bytes(), str(path)).tables
+    assert table.title.endswith("填报单位(盖章):金额单位:万元")  # cleaned as PDF text is
+    assert next(table.grid.row_cells(0)).text == "项目名称"
+    assert [without_where(record_to_dict(r)) for r in reports(path)] == pdf_twins["project-consistent"]

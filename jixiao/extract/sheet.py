@@ -14,7 +14,7 @@ handled here.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence, Set
 
 import regex
 
@@ -77,9 +77,18 @@ def _general(v: float) -> str:
 
 
 def sheet_items(
-    page: int, values: Mapping[tuple[int, int], str], merges: Sequence[Merge], widths: Sequence[float] = ()
+    page: int,
+    values: Mapping[tuple[int, int], str],
+    merges: Sequence[Merge],
+    widths: Sequence[float] = (),
+    ruled_rows: Set[int] = frozenset(),
 ) -> Iterator[FlowItem]:
-    """One sheet's paragraphs and table; ``values``: (row, col) → shown text, 0-based, non-empty only."""
+    """One sheet's paragraphs and table; ``values``: (row, col) → shown text, 0-based, non-empty only.
+
+    ``ruled_rows``: rows with a bordered cell.  Where a sheet has borders, the table ends at
+    its first and last ruled row, so a line such as ``填报单位：… | 金额单位：万元`` just above
+    the ruled table is text above it, as in the PDF, not a first row of the table.
+    """
     covered: dict[tuple[int, int], tuple[int, int]] = {}
     spans = {(r0, c0): (r1 - r0, c1 - c0) for r0, r1, c0, c1 in merges}
     for r0, r1, c0, c1 in merges:
@@ -94,15 +103,19 @@ def sheet_items(
     table_rows = [r for r, cols in anchors.items() if len(cols) >= 2]
     if not table_rows:
         for r in sorted(anchors):
-            for c in sorted(anchors[r]):
-                yield FlowPara(page, r, values[(r, c)])
+            yield _line(page, r, values, anchors[r])
         return
     top, bottom = min(table_rows), max(table_rows)
+    if ruled_rows & set(range(top, bottom + 1)):
+        while top < bottom and top not in ruled_rows:
+            top += 1
+        while bottom > top and bottom not in ruled_rows:
+            bottom -= 1
     for r0, r1, _c0, _c1 in merges:  # a merge from the last row reaches further down
         if top <= r0 <= bottom:
             bottom = max(bottom, r1 - 1)
     for r in sorted(x for x in anchors if x < top):
-        yield from (FlowPara(page, r, values[(r, c)]) for c in sorted(anchors[r]))
+        yield _line(page, r, values, anchors[r])
     cols = [c for r, cs in anchors.items() if top <= r <= bottom for c in cs]
     cols += [c for r0, _r1, c0, c1 in merges if top <= r0 <= bottom for c in (c0, c1 - 1)]
     left, right = min(cols), max(cols)
@@ -116,4 +129,9 @@ def sheet_items(
     col_widths = [widths[c] if c < len(widths) and widths[c] else CELL_WIDTH_PT for c in range(left, right + 1)]
     yield FlowTable(page, tuple(cells), bottom - top + 1, right - left + 1, col_edges_of(col_widths), (top, left))
     for r in sorted(x for x in anchors if x > bottom):
-        yield from (FlowPara(page, r, values[(r, c)]) for c in sorted(anchors[r]))
+        yield _line(page, r, values, anchors[r])
+
+
+def _line(page: int, row: int, values: Mapping[tuple[int, int], str], cols: Sequence[int]) -> FlowPara:
+    """A row outside the table as one line of text, its cells left to right."""
+    return FlowPara(page, row, "  ".join(values[(row, c)] for c in sorted(cols)))

@@ -38,8 +38,11 @@ def read_xls(data: bytes, name: str) -> Extracted:
 def _items(book: Any, sheets: list[Any]) -> Iterator[FlowItem]:
     for page, sh in enumerate(sheets, 1):
         values: dict[tuple[int, int], str] = {}
+        ruled: set[int] = set()
         for r in range(sh.nrows):
             for c in range(sh.ncols):
+                if r not in ruled and _bordered(book, sh, r, c):
+                    ruled.add(r)
                 cell = sh.cell(r, c)
                 if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
                     continue
@@ -48,7 +51,15 @@ def _items(book: Any, sheets: list[Any]) -> Iterator[FlowItem]:
                     values[(r, c)] = text
         merges: list[Merge] = [(r0, r1, c0, c1) for r0, r1, c0, c1 in sh.merged_cells]
         widths = [sh.computed_column_width(c) / COL_UNITS_PER_PT for c in range(sh.ncols)]
-        yield from sheet_items(page, values, merges, widths)
+        yield from sheet_items(page, values, merges, widths, ruled)
+
+
+def _bordered(book: Any, sh: Any, r: int, c: int) -> bool:
+    try:
+        b = book.xf_list[sh.cell_xf_index(r, c)].border
+    except (IndexError, AttributeError):
+        return False
+    return bool(b.left_line_style or b.right_line_style or b.top_line_style or b.bottom_line_style)
 
 
 def _value(book: Any, cell: Any) -> object:

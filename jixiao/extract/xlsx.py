@@ -69,6 +69,7 @@ def merges_of(sheet_xml: bytes) -> list[Merge]:
 def _items(sheets: list[Any], archive: zipfile.ZipFile) -> Iterator[FlowItem]:
     for page, ws in enumerate(sheets, 1):
         values: dict[tuple[int, int], str] = {}
+        ruled: set[int] = set()
         seen = 0
         for r, row in enumerate(ws.iter_rows()):
             for c, cell in enumerate(row):
@@ -77,9 +78,18 @@ def _items(sheets: list[Any], archive: zipfile.ZipFile) -> Iterator[FlowItem]:
                     text = display(value, cell.number_format)
                     if text:
                         values[(getattr(cell, "row", r + 1) - 1, getattr(cell, "column", c + 1) - 1)] = text
+                if r not in ruled and _bordered(cell):
+                    ruled.add(getattr(cell, "row", r + 1) - 1)
             seen += len(row)
             if seen > MAX_CELLS:
                 break
         path = getattr(ws, "_worksheet_path", None)
         merges = merges_of(archive.read(path)) if path and path in archive.NameToInfo else []
-        yield from sheet_items(page, values, merges)
+        yield from sheet_items(page, values, merges, ruled_rows=ruled)
+
+
+def _bordered(cell: Any) -> bool:
+    border = getattr(cell, "border", None)  # an EmptyCell has none
+    if border is None:
+        return False
+    return any(side is not None and side.style for side in (border.left, border.right, border.top, border.bottom))
