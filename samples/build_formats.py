@@ -57,7 +57,10 @@ def merged_tables(blocks: list[Any]) -> list[Any]:
 # ------------------------------------------------------------------ Word
 
 
-def build_docx(name: str) -> bytes:
+def build_docx(name: str, split_at: str | None = None) -> bytes:
+    """``split_at``: the table is set as two tables one under the other, the second starting
+    at the row whose first cell is ``split_at`` and with column widths of its own (how Word
+    users often build the 绩效指标 part)."""
     import docx
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
@@ -75,19 +78,33 @@ def build_docx(name: str) -> bytes:
         elif isinstance(block, PageBreak):
             document.add_page_break()
         elif isinstance(block, Table):
-            cells, _owner = grid_to_cells(block.rows, name)
-            table = document.add_table(rows=len(block.rows), cols=len(block.widths))
-            table.style = "Table Grid"
-            for cell in cells:
-                target = table.cell(cell.top, cell.left)
-                if (cell.bottom, cell.right) != (cell.top, cell.left):
-                    target = target.merge(table.cell(cell.bottom, cell.right))
-                target.text = cell.text
+            at = next((i for i, row in enumerate(block.rows) if split_at and row[0] == split_at), None)
+            if at is None:
+                add_docx_table(document, block.rows, block.widths, name)
+            else:
+                add_docx_table(document, block.rows[:at], block.widths, name)
+                add_docx_table(document, block.rows[at:], list(reversed(block.widths)), name)
     out = io.BytesIO()
     document.core_properties.created = FIXED
     document.core_properties.modified = FIXED
     document.save(out)
     return fixed_zip(out.getvalue())
+
+
+def add_docx_table(document: Any, rows: list[list[str]], widths: list[float], name: str) -> None:
+    """A table with merged cells and its column widths (tblGrid) in proportion to ``widths``."""
+    from docx.shared import Twips
+
+    cells, _owner = grid_to_cells(rows, name)
+    table = document.add_table(rows=len(rows), cols=len(widths))
+    table.style = "Table Grid"
+    for grid_col, width in zip(table._tbl.tblGrid.gridCol_lst, widths, strict=True):
+        grid_col.w = Twips(round(8300 * width / sum(widths)))
+    for cell in cells:
+        target = table.cell(cell.top, cell.left)
+        if (cell.bottom, cell.right) != (cell.top, cell.left):
+            target = target.merge(table.cell(cell.bottom, cell.right))
+        target.text = cell.text
 
 
 def fixed_zip(data: bytes) -> bytes:
@@ -442,6 +459,7 @@ def main() -> int:
         write(OUT / f"{name}.html.xls", build_html_xls(name))
         write(OUT / f"{name}.ofd", build_ofd(HERE / f"{name}.pdf", "plain"))
         write(OUT / f"{name}.ctm.ofd", build_ofd(HERE / f"{name}.pdf", "ctm"))
+    write(OUT / "project-consistent.two-tables.docx", build_docx("project-consistent", split_at="绩效指标"))
     consistent = [("项目支出绩效自评表", blocks_of("project-consistent"))]
     write(OUT / "project-consistent.unit-line.xlsx", build_xlsx(consistent, unit_line=True))
     write(OUT / "project-consistent.unit-line.xls", build_xls(consistent, unit_line=True))

@@ -279,3 +279,19 @@ def test_an_unruled_line_above_the_ruled_table_is_text_above_it(suffix: str, pdf
     assert got["narrative"]["sections"][-1]["text"].endswith("填报单位(盖章):金额单位:万元")
     assert got["narrative"]["figures"] == want["narrative"]["figures"]
     assert {k: v for k, v in got.items() if k != "narrative"} == {k: v for k, v in want.items() if k != "narrative"}
+
+
+def test_word_table_in_two_parts_with_their_own_columns_reads_as_one(pdf_twins: dict[str, list[Any]]) -> None:
+    """The 绩效指标 part set as a second table right under the funds part, its column widths
+    reversed: one grid on both tables' column lines (9 + 9 lines less the shared outer ones:
+    14 columns), one report like the PDF's, cells named in the Word table they are in."""
+    from jixiao.extract.formats import extract_any
+
+    path = FORMATS / "project-consistent.two-tables.docx"
+    (table,) = extract_any(path.read_bytes(), str(path)).tables
+    assert (table.grid.nrows, table.grid.ncols, table.pages) == (24, 14, (1, 2))
+    (report,) = reports(path)
+    assert [without_where(record_to_dict(report))] == pdf_twins["project-consistent"]
+    first = report.indicators[0]
+    assert first.name == "新建供水工程"
+    assert position_text(report.source, first.cells["name"]) == "表2 第2行第4列 / table 2 row 2 col 4"

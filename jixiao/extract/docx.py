@@ -156,7 +156,7 @@ def _items(body: Any, styles: dict[str, tuple[int, bool]]) -> Iterator[FlowItem]
                 auto = style_numbered or el.find(f"{qn('w:pPr')}/{qn('w:numPr')}") is not None
                 if auto and not HEADING.match(text):
                     text = prefix + text
-            yield FlowPara(table_no, index - 1, text, word=True, new_page=page_break)
+            yield FlowPara(table_no, index - 1, text, new_page=page_break)
             previous_table = page_break = False
         else:
             yield read_table(el, table_no, attached=previous_table)

@@ -15,17 +15,18 @@ the number of the table they precede), ``x0``/``y0`` the first column and row
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import regex
 
 from jixiao.extract.document import Extracted
 from jixiao.extract.grid import Cell, Grid
 from jixiao.extract.narrative import Paragraph
-from jixiao.extract.tables import TableBlock, looks_like_table, stitch
+from jixiao.extract.tables import EDGE_TOL, TableBlock, looks_like_table, starts_new_table, stitch
 from jixiao.models import Box, Source
 from jixiao.normalize.text import clean_text
 
+SHEET_FORMATS = ("xlsx", "xls")
 FRONT_PARTS = 3  # as many parts as the PDF path keeps front pages
 TITLE_LINES = 3  # lines above a table that may name it
 TITLE_CHARS = 60  # a longer paragraph is body text
@@ -67,7 +68,6 @@ class FlowPara:
     page: int
     index: int  # paragraph (or row) number in the file, 0-based
     text: str
-    word: bool = False  # page is Word's table number, not a sheet
     new_page: bool = False  # Word: an explicit page break comes before it
 
 
@@ -101,7 +101,9 @@ def assemble(source: Source, items: Iterable[FlowItem]) -> Extracted:
 
     A table's title is the text since the table before it, as a PDF table's
     is the text above it on its page; a table attached to a self-evaluation
-    table with the same columns continues it (:func:`jixiao.extract.tables.stitch`).
+    table continues it: with the same columns as a PDF table continues overleaf
+    (:func:`jixiao.extract.tables.stitch`), with other columns of the same outer
+    width on the union of both tables' column lines (:func:`glue`).
     """
     paragraphs: list[Paragraph] = []
     blocks: list[TableBlock] = []
@@ -110,9 +112,9 @@ def assemble(source: Source, items: Iterable[FlowItem]) -> Extracted:
     year_hint: int | None = None
     last_was_block = False
     page = 0
+    by_sheet = source.format in SHEET_FORMATS  # else page numbers count tables, not pages
     for item in items:
-        word = isinstance(item, FlowPara) and item.word
-        if (item.page != page and page and not word) or (isinstance(item, FlowPara) and item.new_page):
+        if (by_sheet and item.page != page and page) or (isinstance(item, FlowPara) and item.new_page):
             since_table = []  # a new sheet or page: what stood on the last is not this one's title
             parts.append([])
         page = item.page
@@ -132,7 +134,9 @@ def assemble(source: Source, items: Iterable[FlowItem]) -> Extracted:
         parts[-1].append(flat)
         if year_hint is None and (m := _FISCAL_YEAR.search(flat)):
             year_hint = int(m.group(1))
-        joined = stitch(blocks[-1].grid, grid) if item.attached and last_was_block and blocks else None
+        joined = None
+        if item.attached and last_was_block and blocks and not starts_new_table(grid):
+            joined = stitch(blocks[-1].grid, grid) or glue(blocks[-1].grid, grid)
         if joined is not None:
             prev = blocks[-1]
             blocks[-1] = TableBlock(joined, prev.title, tuple(sorted({*prev.pages, item.page})))
@@ -150,6 +154,30 @@ def assemble(source: Source, items: Iterable[FlowItem]) -> Extracted:
         since_table = []
     front = tuple("\n".join(part) for part in parts if part)[:FRONT_PARTS]
     return Extracted(source, front, tuple(paragraphs), tuple(blocks), year_hint)
+
+
+def glue(head: Grid, tail: Grid) -> Grid | None:
+    """Two tables set one under the other with different column lines (Word users build the
+    绩效指标 part as a table of its own under the funds part): one grid on the union of their
+    column lines, as the ruling lines of the same two tables in a PDF make one grid.  Only
+    tables of the same outer width glue; ``None`` otherwise."""
+    if abs(head.col_edges[0] - tail.col_edges[0]) > EDGE_TOL or abs(head.col_edges[-1] - tail.col_edges[-1]) > EDGE_TOL:
+        return None
+    edges: list[float] = []
+    for x in sorted((*head.col_edges, *tail.col_edges)):
+        if not edges or x - edges[-1] > EDGE_TOL:
+            edges.append(x)
+
+    def at(x: float) -> int:
+        return min(range(len(edges)), key=lambda i: abs(edges[i] - x))
+
+    cells = []
+    for grid, offset in ((head, 0), (tail, head.nrows)):
+        for cell in grid.cells:
+            c0 = at(grid.col_edges[cell.col])
+            c1 = at(grid.col_edges[cell.col + cell.colspan])
+            cells.append(replace(cell, row=cell.row + offset, col=c0, colspan=max(1, c1 - c0)))
+    return Grid(tuple(cells), head.nrows + tail.nrows, len(edges) - 1, tuple(edges))
 
 
 def _title(texts: Sequence[str]) -> list[str]:

@@ -129,7 +129,7 @@ def _items(reader: _Reader) -> Iterator[FlowItem]:
     table_no = 1
     for index, (kind, value) in enumerate(reader.items):
         if kind == "p":
-            yield FlowPara(table_no, index, str(value), word=True)
+            yield FlowPara(table_no, index, str(value))
         else:
             rows = value if isinstance(value, list) else []
             if rows:
