@@ -295,3 +295,12 @@ def test_word_table_in_two_parts_with_their_own_columns_reads_as_one(pdf_twins: 
     first = report.indicators[0]
     assert first.name == "新建供水工程"
     assert position_text(report.source, first.cells["name"]) == "表2 第2行第4列 / table 2 row 2 col 4"
+
+
+def test_the_terminal_names_sheets_and_cells_of_a_workbook() -> None:
+    from jixiao.summary import report_block
+
+    ezhou = reports(FORMATS / "workbook-three-reports.xlsx")[1]
+    lines = report_block(ezhou).splitlines()
+    assert any(" execution_score            表2!H9:I9  " in line for line in lines)  # a merged cell: its range
+    assert any(" weight_total               表2  " in line for line in lines)  # no cell: the sheet

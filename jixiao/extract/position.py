@@ -41,6 +41,15 @@ def position_text(source: Source, box: Box) -> str:
     return f"p{box.page}"
 
 
+def part_text(source: Source, page: int) -> str:
+    """The sheet (workbooks) or table (Word, HTML) that a flowing file's ``page`` number names."""
+    if source.format in SHEET_FORMATS:
+        return _quoted(source.sheets[page - 1]) if 0 < page <= len(source.sheets) else f"{page}"
+    if source.format in TABLE_FORMATS:
+        return f"表{page} / table {page}"
+    return f"p{page}"
+
+
 def has_pages(source: Source) -> bool:
     """Whether boxes are on pages that can be drawn (a crop), or positions in a flowing file."""
     return source.format in FIXED_LAYOUT
