@@ -304,3 +304,18 @@ def test_the_terminal_names_sheets_and_cells_of_a_workbook() -> None:
     lines = report_block(ezhou).splitlines()
     assert any(" execution_score            表2!H9:I9  " in line for line in lines)  # a merged cell: its range
     assert any(" weight_total               表2  " in line for line in lines)  # no cell: the sheet
+
+
+def test_word_text_box_alternatives_are_read_once() -> None:
+    from docx.oxml import parse_xml
+
+    from jixiao.extract.docx import _drop_fallbacks, paragraph_text
+
+    mc = 'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+    body = parse_xml(
+        f"<w:body {W} {mc}><w:p><w:r><w:t>附件</w:t></w:r><mc:AlternateContent>"
+        "<mc:Choice><w:r><w:t>填报说明</w:t></w:r></mc:Choice>"
+        "<mc:Fallback><w:r><w:t>填报说明</w:t></w:r></mc:Fallback></mc:AlternateContent></w:p></w:body>"
+    )
+    _drop_fallbacks(body)
+    assert paragraph_text(body[0]) == "附件填报说明"

@@ -34,6 +34,7 @@ W_SDT, W_SDT_CONTENT, W_CUSTOM = qn("w:sdt"), qn("w:sdtContent"), qn("w:customXm
 W_VAL = qn("w:val")
 WRAPPERS = (W_SDT, W_CUSTOM, qn("w:smartTag"), qn("w:ins"))
 CN_DIGITS = "一二三四五六七八九十"
+MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 TWIPS_PER_PT = 20
 
 
@@ -44,8 +45,19 @@ def read_docx(data: bytes, name: str) -> Extracted:
     except Exception as exc:  # python-docx/lxml raise many kinds for a damaged package
         raise Corrupt(f"Word 文件已损坏，无法打开：{exc}", f"damaged Word file, cannot be opened: {exc}") from exc
     styles = _style_levels(document)
+    body = document.element.body
+    _drop_fallbacks(body)
     source = Source(path=name, sha256=sha256_of(data), page_count=1, format="docx")
-    return assemble(source, _items(document.element.body, styles))
+    return assemble(source, _items(body, styles))
+
+
+def _drop_fallbacks(body: Any) -> None:
+    """Text boxes and shapes come twice, as ``mc:Choice`` and as ``mc:Fallback`` for older
+    readers; keeping both would read their text twice."""
+    for fallback in list(body.iter(MC_FALLBACK)):
+        parent = fallback.getparent()
+        if parent is not None:
+            parent.remove(fallback)
 
 
 def _stream(data: bytes) -> io.BytesIO:
