@@ -319,3 +319,40 @@ def test_word_text_box_alternatives_are_read_once() -> None:
     )
     _drop_fallbacks(body)
     assert paragraph_text(body[0]) == "附件填报说明"
+
+
+def test_word_list_numbering_is_put_back_as_word_shows_it(tmp_path: Path) -> None:
+    """Headings numbered by a list in numbering.xml (chineseCounting, ``%1、`` and ``（%2）``):
+    the labels Word draws, counted per level, in front of the text."""
+    import docx
+    from docx.oxml import parse_xml
+
+    from jixiao.extract.docx import read_docx
+
+    document = docx.Document()
+    numbering = document.part.numbering_part.element
+    numbering.append(parse_xml(
+        f'<w:abstractNum {W} w:abstractNumId="77">'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%2）"/></w:lvl>'
+        "</w:abstractNum>"
+    ))
+    numbering.append(parse_xml(f'<w:num {W} w:numId="77"><w:abstractNumId w:val="77"/></w:num>'))
+
+    def listed(text: str, level: int) -> None:
+        p = document.add_paragraph(text)
+        p._p.get_or_add_pPr().append(parse_xml(
+            f'<w:numPr {W}><w:ilvl w:val="{level}"/><w:numId w:val="77"/></w:numPr>'
+        ))
+
+    listed("部门概况", 0)
+    listed("主要职能", 1)
+    listed("机构设置", 1)
+    document.add_paragraph("正文。")
+    listed("预算执行情况", 0)
+    listed("收入情况", 1)
+    path = tmp_path / "listed.docx"
+    document.save(str(path))
+    texts = [p.text for p in read_docx(path.read_bytes(), str(path)).paragraphs]
+    # (paragraph text is cleaned as PDF text is: full-width brackets become ASCII)
+    assert texts == ["一、部门概况", "(一)主要职能", "(二)机构设置", "正文。", "二、预算执行情况", "(一)收入情况"]

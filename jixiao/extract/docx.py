@@ -23,6 +23,7 @@ from docx.oxml.ns import qn
 
 from jixiao.errors import Corrupt
 from jixiao.extract.document import Extracted
+from jixiao.extract.docx_numbering import Numbering, chinese, num_pr
 from jixiao.extract.flow import FlowCell, FlowItem, FlowPara, FlowTable, assemble, col_edges_of
 from jixiao.extract.narrative import HEADING
 from jixiao.extract.pdf import sha256_of
@@ -33,7 +34,6 @@ W_P, W_TBL, W_TR, W_TC, W_T = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc"), qn
 W_SDT, W_SDT_CONTENT, W_CUSTOM = qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml")
 W_VAL = qn("w:val")
 WRAPPERS = (W_SDT, W_CUSTOM, qn("w:smartTag"), qn("w:ins"))
-CN_DIGITS = "一二三四五六七八九十"
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 TWIPS_PER_PT = 20
 
@@ -45,10 +45,21 @@ def read_docx(data: bytes, name: str) -> Extracted:
     except Exception as exc:  # python-docx/lxml raise many kinds for a damaged package
         raise Corrupt(f"Word 文件已损坏，无法打开：{exc}", f"damaged Word file, cannot be opened: {exc}") from exc
     styles = _style_levels(document)
+    style_lists = _style_lists(document)
     body = document.element.body
     _drop_fallbacks(body)
     source = Source(path=name, sha256=sha256_of(data), page_count=1, format="docx")
-    return assemble(source, _items(body, styles))
+    return assemble(source, _items(body, styles, Numbering.of(document), style_lists))
+
+
+def _style_lists(document: Any) -> dict[str, tuple[str, int]]:
+    """Style id → the list (numId, level) that numbers its paragraphs (heading styles often do)."""
+    out = {}
+    for style in document.styles.element.iter(qn("w:style")):
+        found = num_pr(style.find(qn("w:pPr")))
+        if found is not None:
+            out[style.get(qn("w:styleId")) or ""] = found
+    return out
 
 
 def _drop_fallbacks(body: Any) -> None:
@@ -134,21 +145,15 @@ class _Headings:
             self.counts[deeper] = 0
         n = self.counts[level]
         if level == 0:
-            return _cn(n) + "、"
+            return chinese(n) + "、"
         if level == 1:
-            return "（" + _cn(n) + "）"
+            return "（" + chinese(n) + "）"
         return f"{n}."
 
 
-def _cn(n: int) -> str:
-    if n <= 10:
-        return CN_DIGITS[n - 1]
-    if n < 20:
-        return "十" + CN_DIGITS[n - 11]
-    return CN_DIGITS[n // 10 - 1] + "十" + (CN_DIGITS[n % 10 - 1] if n % 10 else "")
-
-
-def _items(body: Any, styles: dict[str, tuple[int, bool]]) -> Iterator[FlowItem]:
+def _items(
+    body: Any, styles: dict[str, tuple[int, bool]], numbering: Numbering, style_lists: dict[str, tuple[str, int]]
+) -> Iterator[FlowItem]:
     table_no = 1
     index = 0
     headings = _Headings()
@@ -161,19 +166,38 @@ def _items(body: Any, styles: dict[str, tuple[int, bool]]) -> Iterator[FlowItem]
             page_break = page_break or _breaks_page(el)
             if not text:
                 continue
-            heading = _heading_level(el, styles)
-            if heading is not None:
-                level, style_numbered = heading
-                prefix = headings.number(level)
-                auto = style_numbered or el.find(f"{qn('w:pPr')}/{qn('w:numPr')}") is not None
-                if auto and not HEADING.match(text):
-                    text = prefix + text
+            text = _numbered(el, text, styles, numbering, style_lists, headings)
             yield FlowPara(table_no, index - 1, text, new_page=page_break)
             previous_table = page_break = False
         else:
             yield read_table(el, table_no, attached=previous_table)
             table_no += 1
             previous_table = True
+
+
+def _numbered(
+    p: Any,
+    text: str,
+    styles: dict[str, tuple[int, bool]],
+    numbering: Numbering,
+    style_lists: dict[str, tuple[str, int]],
+    headings: _Headings,
+) -> str:
+    """The paragraph's text with the number Word shows before it (from numbering.xml; for a
+    numbered heading style whose list cannot be resolved, 一、 （一） 1. by level)."""
+    ppr = p.find(qn("w:pPr"))
+    style = ppr.find(qn("w:pStyle")) if ppr is not None else None
+    listed = num_pr(ppr) or (style_lists.get(style.get(W_VAL) or "") if style is not None else None)
+    label = numbering.label(*listed) if listed is not None else None
+    heading = _heading_level(p, styles)
+    if label is None and heading is not None:
+        level, style_numbered = heading
+        fallback = headings.number(level)
+        if style_numbered or listed is not None:
+            label = fallback
+    if label and not HEADING.match(text):
+        return label + text
+    return text
 
 
 def _breaks_page(p: Any) -> bool:
