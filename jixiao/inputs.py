@@ -1,7 +1,8 @@
 """Command-line PATHs → the list of files to parse, in a stable order.
 
 Folders are searched recursively for ``*.pdf`` ``*.docx`` ``*.xlsx`` ``*.xls``
-``*.ofd`` in any letter case (:data:`jixiao.extract.sniff.SUFFIXES`); a file
+``*.ofd`` (and old ``*.doc`` ``*.wps`` ``*.et``, which get a row saying how to convert
+them) in any letter case (:data:`jixiao.extract.sniff.SUFFIXES`); a file
 named explicitly is always taken, whatever its suffix, so that a wrong file
 gets a failure row instead of being skipped in silence. Symlink loops are
 safe because directories are visited once by their real path.

@@ -109,9 +109,10 @@ def test_numbers_read_as_the_sheet_shows_them(value: object, fmt: str, shown: st
 
 
 def test_folders_pick_up_every_format_in_any_case(tmp_path: Path) -> None:
-    for name in ("a.PDF", "b.DocX", "c.xlsx", "d.XLS", "e.ofd", "f.doc", "g.txt"):
+    for name in ("a.PDF", "b.DocX", "c.xlsx", "d.XLS", "e.ofd", "f.doc", "g.WPS", "h.et", "i.txt", "j.csv"):
         (tmp_path / name).write_bytes(b"x")
-    assert [p.name for p in expand([tmp_path])] == ["a.PDF", "b.DocX", "c.xlsx", "d.XLS", "e.ofd"]
+    found = [p.name for p in expand([tmp_path])]
+    assert found == ["a.PDF", "b.DocX", "c.xlsx", "d.XLS", "e.ofd", "f.doc", "g.WPS", "h.et"]
 
 
 @pytest.mark.parametrize(

@@ -20,8 +20,9 @@ PDF_WINDOW = 1024  # the PDF spec allows junk before %PDF-; readers look this fa
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 HTML_WINDOW = 2048
-# suffixes a folder search picks up (any letter case); the format itself comes from the bytes
-SUFFIXES = (".pdf", ".docx", ".xlsx", ".xls", ".ofd")
+# suffixes a folder search picks up (any letter case); the format itself comes from the bytes.
+# Old binary Word/WPS/ET files are picked up too, so each gets a row saying how to convert it.
+SUFFIXES = (".pdf", ".docx", ".xlsx", ".xls", ".ofd", ".doc", ".wps", ".et")
 _BOM = b"\xef\xbb\xbf"
 
 
