@@ -74,7 +74,9 @@ def _run(
         raise click.UsageError(str(exc)) from exc
     files = expand(paths)
     if not files:
-        raise click.UsageError("没有找到 PDF 文件 / no PDF files found under the given paths")
+        raise click.UsageError(
+            "没有找到 PDF/Word/Excel/OFD 文件 / no PDF, .docx, .xlsx, .xls or .ofd files found under the given paths"
+        )
     limits = Limits(timeout, memory_mb)
     with Progress(len(files), enabled=not quiet) as progress:
 

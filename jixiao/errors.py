@@ -45,3 +45,7 @@ class TooLarge(JixiaoError):
 
 class OcrUnavailable(JixiaoError):
     kind: FailureKind = "ocr_unavailable"
+
+
+class UnsupportedFormat(JixiaoError):
+    kind: FailureKind = "unsupported_format"

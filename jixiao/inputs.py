@@ -1,6 +1,8 @@
 """Command-line PATHs → the list of files to parse, in a stable order.
 
-Folders are searched recursively for ``*.pdf`` in any letter case; a file
+Folders are searched recursively for ``*.pdf`` ``*.docx`` ``*.xlsx`` ``*.xls``
+``*.ofd`` (and old ``*.doc`` ``*.wps`` ``*.et``, which get a row saying how to convert
+them) in any letter case (:data:`jixiao.extract.sniff.SUFFIXES`); a file
 named explicitly is always taken, whatever its suffix, so that a wrong file
 gets a failure row instead of being skipped in silence. Symlink loops are
 safe because directories are visited once by their real path.
@@ -11,6 +13,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
+
+from jixiao.extract.sniff import SUFFIXES
 
 
 def _walk(folder: Path, seen: set[str]) -> Iterable[Path]:
@@ -26,7 +30,7 @@ def _walk(folder: Path, seen: set[str]) -> Iterable[Path]:
         path = Path(entry.path)
         if entry.is_dir(follow_symlinks=True):
             yield from _walk(path, seen)
-        elif entry.is_file(follow_symlinks=True) and entry.name.lower().endswith(".pdf"):
+        elif entry.is_file(follow_symlinks=True) and entry.name.lower().endswith(SUFFIXES):
             yield path
 
 

@@ -27,6 +27,7 @@ FailureKind = Literal[
     "too_large",
     "crashed",
     "ocr_unavailable",
+    "unsupported_format",
 ]
 
 _new_object = object.__new__
@@ -96,6 +97,8 @@ class Source:
     # table): kept visible here, never turned into a report with findings of its own.
     fragments: tuple[str, ...] = ()
     ocr_pages: tuple[int, ...] = ()  # pages read by OCR: findings about them say so
+    format: str = "pdf"  # what the bytes are (jixiao.extract.sniff): pdf docx xlsx xls html ofd
+    sheets: tuple[str, ...] = ()  # workbooks: sheet names, Box.page - 1 indexes them
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,10 @@ from pathlib import Path
 from pymupdf import mupdf
 
 from jixiao.errors import JixiaoError
-from jixiao.extract.document import extract_bytes
+from jixiao.extract.formats import extract_any
 from jixiao.extract.ocr.decide import text_stats
 from jixiao.extract.pdf import PdfLimits, read_bytes, sha256_of
+from jixiao.extract.sniff import sniff
 from jixiao.models import Failure, FailureError, Record, Report, Source
 from jixiao.normalize.memo import forget_document
 from jixiao.normalize.report import build_reports
@@ -27,7 +28,7 @@ from jixiao.validate import validate
 def parse_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> list[Record]:
     forget_document()
     try:
-        reports = build_reports(extract_bytes(data, name, limits))
+        reports = build_reports(extract_any(data, name, limits))
     except JixiaoError as exc:
         return [failure(name, data, exc.kind, str(exc))]
     except MemoryError:
@@ -102,6 +103,12 @@ class ParseFailed(Exception):
         self.failure = failure
 
 
+def _format_of(data: bytes) -> str:
+    """What a failed file is, for its failure row ("pdf" where nothing else is known, as before)."""
+    kind = sniff(data) if data else "unknown"
+    return kind if kind in ("docx", "xlsx", "xls", "ofd", "html", "doc") else "pdf"
+
+
 def failure(name: str, data: bytes, kind: str, message: str) -> Failure:
-    source = Source(path=name, sha256=sha256_of(data) if data else "", page_count=0)
+    source = Source(path=name, sha256=sha256_of(data) if data else "", page_count=0, format=_format_of(data))
     return Failure(source=source, error=FailureError(kind=kind, message=message))  # type: ignore[arg-type]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from jixiao.models import Failure, Record, Report
+from jixiao.extract.position import has_pages, part_text, position_text
+from jixiao.models import Failure, Finding, Record, Report
 from jixiao.validate.registry import show
 from jixiao.validate.scores import recomputed_total
 
@@ -24,8 +25,18 @@ def report_block(report: Report) -> str:
         f"错误 errors {counts['error']} · 警告 warnings {counts['warning']} · 提示 info {counts['info']}",
     ]
     for f in report.findings:
-        lines.append(f"  {MARK[f.severity]} {f.rule:<26} p{f.page or '-'}  {f.message}")
+        lines.append(f"  {MARK[f.severity]} {f.rule:<26} {_place(report, f)}  {f.message}")
     return "\n".join(lines)
+
+
+def _place(report: Report, finding: Finding) -> str:
+    """``p6`` on a page; in a Word or Excel file the first cell it names (``'表1'!H21``)."""
+    if not has_pages(report.source):
+        if finding.where.boxes:
+            return position_text(report.source, finding.where.boxes[0])
+        if finding.page:
+            return part_text(report.source, finding.page)
+    return f"p{finding.page or '-'}"
 
 
 def failure_line(failure: Failure) -> str:

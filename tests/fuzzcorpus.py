@@ -192,3 +192,56 @@ def build(folder: Path, mutations: int = 600, seed: int = 20261127, specials: bo
             path.write_bytes(many_pages(big_pages))
             paths.append(path)
     return paths
+
+
+# ---------------------------------------------------------------- Word, Excel and OFD
+
+FORMAT_BASES = (
+    "formats/project-consistent.docx",
+    "formats/project-consistent.xlsx",
+    "formats/project-consistent.xls",
+    "formats/project-consistent.ofd",
+    "formats/department-split-table.ctm.ofd",
+    "formats/project-consistent.html.xls",
+)
+FORMAT_MUTATIONS = ("truncate", "flip", "member")
+
+
+def _mutate_member(data: bytes, rng: random.Random) -> bytes:
+    """Flip bytes inside one XML part of a zip and zip it again (damage the zip's checks would miss)."""
+    import io
+    import zipfile
+
+    try:
+        src = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return _flip(data, rng)
+    names = [n for n in src.namelist() if n.endswith(".xml")]
+    target = rng.choice(names) if names else None
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in src.namelist():
+            body = src.read(name)
+            if name == target:
+                body = _flip(body, rng) if rng.random() < 0.5 else body[: rng.randrange(1, len(body))]
+            dst.writestr(name, body)
+    return out.getvalue()
+
+
+def build_formats(folder: Path, mutations: int = 60, seed: int = 20261207) -> list[Path]:
+    """Damaged Word, Excel (.xlsx, .xls, HTML) and OFD files, each keeping its base's suffix."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    bases = [(name, (SAMPLES / name).read_bytes()) for name in FORMAT_BASES]
+    mutators: dict[str, Callable[[bytes, random.Random], bytes]] = {
+        "truncate": _truncate, "flip": _flip, "member": _mutate_member,
+    }
+    paths = []
+    for i in range(mutations):
+        kind = FORMAT_MUTATIONS[i % len(FORMAT_MUTATIONS)]
+        name, base = bases[rng.randrange(len(bases))]
+        suffix = name.split("/")[-1].split(".", 1)[1]
+        path = folder / f"{i:04d}-{kind}.{suffix}"
+        path.write_bytes(mutators[kind](base, rng))
+        paths.append(path)
+    return paths

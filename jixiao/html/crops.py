@@ -169,7 +169,7 @@ class CropRenderer:
             self.close()
             self._path = path
             try:
-                self._doc = pymupdf.open(path)
+                self._doc = _open_pages(path)
             except Exception:
                 self._doc = None
         return self._doc
@@ -184,6 +184,8 @@ class CropRenderer:
     def crops(self, report: Report, finding: Finding) -> list[Crop]:
         """One crop per page the finding points at (none when it names no place)."""
         path = report.source.path
+        if report.source.format not in ("pdf", "ofd"):
+            return []  # MuPDF would open a .docx or .xlsx, but its boxes are cell positions, not points
 
         def page_of(number: int) -> Any:
             return self.page(path, number)
@@ -211,3 +213,15 @@ class CropRenderer:
                     out.append(replace(crop, source=ref.path))
         return out
 
+
+def _open_pages(path: str) -> Any:
+    """The file's pages for MuPDF: a PDF as it is, an OFD drawn as one (:mod:`jixiao.extract.ofd_render`)."""
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    if head.startswith(b"PK"):
+        from pathlib import Path
+
+        from jixiao.extract.ofd_render import ofd_to_pdf
+
+        return ofd_to_pdf(Path(path).read_bytes())
+    return pymupdf.open(path)

@@ -40,6 +40,7 @@ FAILURE_ZH = {
     "too_large": "文件过大",
     "crashed": "解析出错",
     "ocr_unavailable": "无法识别扫描件",
+    "unsupported_format": "不支持的格式",
 }
 TITLE = ("绩效自评报告核查", "performance self-evaluation check")
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
 
+from jixiao.extract.position import has_pages, position_text
 from jixiao.html.crops import Crop
 from jixiao.html.locate import finding_boxes, total_weight_box
 from jixiao.models import SEVERITY_ORDER, Box, Finding, FundLine, Indicator, Report
@@ -196,7 +197,7 @@ def crop_figure(crop: Crop, label: str) -> str:
     )
 
 
-def finding_item(finding: Finding, anchor: str, crops: Sequence[Crop]) -> str:
+def finding_item(finding: Finding, anchor: str, crops: Sequence[Crop], refs: Sequence[str] = ()) -> str:
     where = finding.where
     place = []
     page = finding.page or where.page
@@ -215,6 +216,8 @@ def finding_item(finding: Finding, anchor: str, crops: Sequence[Crop]) -> str:
     snippet = f'<blockquote class="snippet">…{escape(where.snippet)}…</blockquote>' if where.snippet else ""
     if crops:
         pictures = "".join(crop_figure(c, where.label or finding.rule) for c in crops)
+    elif refs:  # a Word or Excel file: no page to picture, the cells are named instead
+        pictures = f'<p class="cellref">{bi("位置", "where")}：{escape("， ".join(refs))}</p>'
     else:
         pictures = f'<p class="nocrop">{bi("无法在页面上定位此问题", "this finding has no place on the page to show")}</p>'
     place.append(f"{bi('规则配置', 'profile')} {escape(finding.profile)}")
@@ -286,11 +289,19 @@ def summary_line(report: Report) -> str:
     )
 
 
+def cell_refs(report: Report, finding: Finding) -> list[str]:
+    """Sheet or table cells of a finding in a flowing file (Word, Excel), which has no pages to crop."""
+    if has_pages(report.source):
+        return []
+    return list(dict.fromkeys(position_text(report.source, box) for box in finding.where.boxes))
+
+
 def report_section(report: Report, index: int, crops_for: CropsFor) -> str:
     """The ``<details>`` section of one report; ``crops_for`` renders a finding's crops."""
     marks = Marks(report, index)
     items = "".join(
-        finding_item(f, finding_id(index, n), crops_for(report, f)) for n, f in enumerate(report.findings)
+        finding_item(f, finding_id(index, n), crops_for(report, f), cell_refs(report, f))
+        for n, f in enumerate(report.findings)
     )
     n = counts(report.findings)
     findings = (
