@@ -8,7 +8,6 @@ printed even when output is captured.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,13 +17,9 @@ import pytest
 import jixiao
 from jixiao.html import write_html
 from jixiao.models import Record, Report
+from tests.chromium import CHROMIUM, launch
 from tests.conftest import sample
 
-CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
-ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
 FILES = ("seed-department-report.pdf", "department-split-table.pdf", "multi-table-two-projects.pdf", "bad/empty.pdf")
 
 pytestmark = pytest.mark.skipif(
@@ -49,11 +44,7 @@ def report_file(records: list[Record], tmp_path_factory: pytest.TempPathFactory)
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
+    yield from launch()
 
 
 class Visit:

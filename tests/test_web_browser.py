@@ -23,8 +23,8 @@ from typing import Any
 import openpyxl
 import pytest
 
+from tests.chromium import CHROMIUM, launch
 from tests.conftest import sample
-from tests.test_html_browser import ARGS, CHROMIUM
 
 FOLDER = ("seed-department-report.pdf", "project-consistent.pdf", "multi-table-two-projects.pdf", "bad/empty.pdf")
 SEED_UNIT = "中国共产党株洲市荷塘区委员会组织部"
@@ -75,11 +75,7 @@ class Server:
 
 @pytest.fixture()
 def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
+    yield from launch()
 
 
 def upload_folder(page: Any, server: Server, folder: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 
-from jixiao.models import Finding, FundLine, Report
+from jixiao.models import Finding, FundLine, Report, Severity
 from jixiao.normalize.numbers import format_amount
 from jixiao.validate.profile import active
 from jixiao.validate.registry import finding, rule
@@ -66,35 +66,40 @@ def execution_rate(report: Report) -> Iterator[Finding]:
             continue
         if close(rate, line.execution_rate, line.execution_rate):
             continue
-        if truncated(rate, line.execution_rate):
-            rounded = rate.quantize(line.execution_rate, rounding=ROUND_HALF_UP)
-            yield finding(
-                "execution_rate",
-                f"{line.label}执行率写为 {line.execution_rate}，是 {line.executed}/{line.annual_budget} 截断而非四舍五入的写法"
-                f"（四舍五入为 {rounded}），有的单位这样填，不算错误",
-                f"{line.label}: the stated rate {line.execution_rate} is {line.executed}/{line.annual_budget} truncated, "
-                f"not rounded ({rounded}); a convention some offices use, not an error",
-                expected=rounded,
-                found=line.execution_rate,
-                row=line.row,
-                column="execution_rate",
-                label=line.label,
-                boxes=[line.cells.get("execution_rate"), line.cells.get("executed"), line.cells.get("annual_budget")],
-                severity="info",
+        stated, parts = line.execution_rate, f"{line.executed}/{line.annual_budget}"
+        if truncated(rate, stated):
+            rounded = rate.quantize(stated, rounding=ROUND_HALF_UP)
+            yield _rate_finding(
+                line,
+                f"{line.label}执行率写为 {stated}，是 {parts} 截断而非四舍五入的写法（四舍五入为 {rounded}），有的单位这样填，不算错误",
+                f"{line.label}: the stated rate {stated} is {parts} truncated, not rounded ({rounded}); "
+                "a convention some offices use, not an error",
+                rounded,
+                "info",
             )
         else:
             shown = rate.quantize(Decimal("0.0001"))
-            yield finding(
-                "execution_rate",
-                f"{line.label}执行率写为 {line.execution_rate}，按 {line.executed}/{line.annual_budget} 应为 {shown}",
-                f"{line.label}: stated rate {line.execution_rate}, {line.executed}/{line.annual_budget} = {shown}",
-                expected=shown,
-                found=line.execution_rate,
-                row=line.row,
-                column="execution_rate",
-                label=line.label,
-                boxes=[line.cells.get("execution_rate"), line.cells.get("executed"), line.cells.get("annual_budget")],
+            yield _rate_finding(
+                line,
+                f"{line.label}执行率写为 {stated}，按 {parts} 应为 {shown}",
+                f"{line.label}: stated rate {stated}, {parts} = {shown}",
+                shown,
             )
+
+
+def _rate_finding(line: FundLine, zh: str, en: str, expected: Decimal, severity: Severity | None = None) -> Finding:
+    return finding(
+        "execution_rate",
+        zh,
+        en,
+        expected=expected,
+        found=line.execution_rate,
+        row=line.row,
+        column="execution_rate",
+        label=line.label,
+        boxes=[line.cells.get("execution_rate"), line.cells.get("executed"), line.cells.get("annual_budget")],
+        severity=severity,
+    )
 
 
 def truncated(exact: Decimal, stated: Decimal) -> bool:
