@@ -185,3 +185,47 @@ def test_every_catalog_rule_is_registered() -> None:
     from jixiao.validate.catalog import CATALOG
 
     assert set(RULES) == set(CATALOG) - set(ACROSS_RULES)  # those run over a batch (jixiao.audit)
+
+
+# -- findings resting on OCR readings ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def scanned_project() -> Report:
+    (report,) = jixiao.parse(SAMPLES / "scanned" / "project-consistent.scan.pdf")
+    return report
+
+
+def _lose_a_score(report: Report) -> Report:
+    """The first indicator's score cell read as empty (as OCR lost 社会化服务体系's 4 on a 150 dpi scan)."""
+    first = dataclasses.replace(report.indicators[0], score=None)
+    return dataclasses.replace(report, indicators=(first, *report.indicators[1:]), findings=())
+
+
+def test_a_sum_short_of_a_score_lost_by_ocr_is_a_warning(scanned_project: Report) -> None:
+    assert scanned_project.source.ocr_pages == (1, 2)
+    (found,) = [f for f in validate(_lose_a_score(scanned_project)) if f.rule == "score_total"]
+    assert found.severity == "warning" and "OCR 读出的单元格为空（新建供水工程）" in found.message
+
+
+def test_the_same_sum_on_a_text_layer_stays_an_error() -> None:
+    (report,) = jixiao.parse(SAMPLES / "project-consistent.pdf")
+    (found,) = [f for f in validate(_lose_a_score(report)) if f.rule == "score_total"]
+    assert found.severity == "error" and "OCR" not in found.message
+
+
+def test_a_finding_on_a_doubtful_reading_asks_for_a_look(scanned_project: Report) -> None:
+    """A cell the recognizer was unsure of (the merged 分值 5 of this scan, score 0.87) under an
+    error's boxes makes it a warning that names the reading."""
+    weak = next(r for r in scanned_project.ocr_readings if r.text == "5")
+    assert weak.confidence < 0.9
+    row = next(i for i in scanned_project.indicators if weak.box in i.cells.values())
+    assert row.weight is not None
+    over = dataclasses.replace(row, score=row.weight + 1)
+    report = dataclasses.replace(
+        scanned_project,
+        indicators=tuple(over if i is row else i for i in scanned_project.indicators),
+        findings=(),
+    )
+    (found,) = [f for f in validate(report) if f.rule == "score_range"]
+    assert found.severity == "warning" and "“5”(0.87)" in found.message

@@ -15,6 +15,21 @@ from jixiao.models import Finding, Report
 
 #: Rules whose findings are about the reading itself: they say so already.
 ABOUT_READING = frozenset({"repaired_cell", "unmapped_column"})
+#: Sums over a column: a cell OCR read as empty (its text lost, not misread) falls out of them.
+SUMMED = {"score_total": ("score", "weight"), "weight_total": ("weight", "score"), "level1_weight_sum": ("weight", "score")}
+
+
+def _lost_cells(report: Report, rule: str) -> list[str]:
+    """Indicators on OCR'd pages whose summed value is empty while its row's other number is read."""
+    if rule not in SUMMED:
+        return []
+    field, other = SUMMED[rule]
+    pages = set(report.source.ocr_pages)
+    return [
+        i.name or f"第{i.row}行"
+        for i in report.indicators
+        if i.page in pages and i.group_row is None and getattr(i, field) is None and getattr(i, other) is not None
+    ]
 
 
 def qualify(report: Report, findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
@@ -27,7 +42,15 @@ def qualify(report: Report, findings: tuple[Finding, ...]) -> tuple[Finding, ...
             out.append(f)
             continue
         weak = [doubtful[b] for b in f.where.boxes if b in doubtful]
-        if weak:
+        lost = _lost_cells(report, f.rule)
+        if lost and not weak:
+            severity = "warning" if f.severity == "error" else f.severity
+            note = (
+                f" ⚠ OCR 读出的单元格为空（{'、'.join(lost[:3])}），合计可能少算，请对照原件核对；错误降为警告 / "
+                "cells OCR read as empty may be missing from the sum: check the page (lowered to a warning)"
+            )
+            out.append(replace(f, severity=severity, message=f.message + note))
+        elif weak:
             shown = "、".join(f"“{r.text}”({r.confidence:.2f})" for r in weak)
             severity = "warning" if f.severity == "error" else f.severity
             lowered = "；因此错误降为警告 / so the error is lowered to a warning" if severity != f.severity else ""

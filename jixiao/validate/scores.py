@@ -38,11 +38,12 @@ def recomputed_total(report: Report) -> Decimal | None:
 @rule("score_range")
 def score_range(report: Report) -> Iterator[Finding]:
     fund = report.funds.total
-    rows: list[tuple[str | None, Decimal | None, Decimal | None, int | None, Box | None]] = []
+    # The score's cell and the weight's: the finding rests on both (a misread weight is as likely).
+    rows: list[tuple[str | None, Decimal | None, Decimal | None, int | None, list[Box | None]]] = []
     if fund:
-        rows.append((fund.label, fund.weight, fund.score, fund.row, fund.cells.get("score")))
-    rows += [(i.name, i.weight, i.score, i.row, i.cells.get("score")) for i in report.indicators]
-    for label, weight, score, row, box in rows:
+        rows.append((fund.label, fund.weight, fund.score, fund.row, [fund.cells.get("score"), fund.cells.get("weight")]))
+    rows += [(i.name, i.weight, i.score, i.row, [i.cells.get("score"), i.cells.get("weight")]) for i in report.indicators]
+    for label, weight, score, row, boxes in rows:
         if score is None:
             continue
         if score < 0 or (weight is not None and score > weight and not close(score, weight, score, weight)):
@@ -55,7 +56,7 @@ def score_range(report: Report) -> Iterator[Finding]:
                 row=row,
                 column="score",
                 label=label,
-                boxes=[box],
+                boxes=boxes,
             )
 
 
