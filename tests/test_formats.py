@@ -357,3 +357,26 @@ def test_word_list_numbering_is_put_back_as_word_shows_it(tmp_path: Path) -> Non
     texts = [p.text for p in read_docx(path.read_bytes(), str(path)).paragraphs]
     # (paragraph text is cleaned as PDF text is: full-width brackets become ASCII)
     assert texts == ["一、部门概况", "(一)主要职能", "(二)机构设置", "正文。", "二、预算执行情况", "(一)收入情况"]
+
+
+def test_the_format_is_a_column_of_the_tables_and_the_store(tmp_path: Path) -> None:
+    """read_db and to_frames carry each report's file format (store schema 5)."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    import jixiao
+    from jixiao.cli import main
+    from jixiao.frames import to_frames
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("project-consistent.docx", "project-consistent.xlsx"):
+        shutil.copy(FORMATS / name, folder / name)
+    shutil.copy(SAMPLES / "project-consistent.pdf", folder / "project-consistent.pdf")
+    db = tmp_path / "s.sqlite"
+    assert CliRunner().invoke(main, ["extract", str(folder), "--db", str(db), "-o", str(tmp_path / "o.jsonl"), "-w", "0"]).exit_code == 0
+    stored = jixiao.read_db(db)["reports"]
+    assert sorted(stored["format"]) == ["docx", "pdf", "xlsx"]
+    frames = to_frames(jixiao.parse_many([folder]))
+    assert sorted(frames["reports"]["format"]) == ["docx", "pdf", "xlsx"]

@@ -86,7 +86,7 @@ def test_frames_have_their_columns_in_order(frames: dict[str, pd.DataFrame]) -> 
 def test_empty_input_gives_five_typed_empty_frames() -> None:
     frames = to_frames([])
     assert {name: frame.shape for name, frame in frames.items()} == {
-        "reports": (0, 28), "funds": (0, 14), "indicators": (0, 21), "findings": (0, 21), "failures": (0, 4),
+        "reports": (0, 29), "funds": (0, 14), "indicators": (0, 21), "findings": (0, 21), "failures": (0, 4),
     }
     assert str(frames["reports"]["annual_budget"].dtype) == "float64"
     assert str(frames["reports"]["fiscal_year"].dtype) == "Int64"

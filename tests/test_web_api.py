@@ -236,7 +236,7 @@ def test_review_cli_and_new_only_skips_dismissed(tmp_path: Path) -> None:
 def test_store_of_version_1_is_upgraded_with_review_fingerprints(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "old.sqlite"
     monkeypatch.setattr(store_sqlite, "MIGRATIONS", store_sqlite.MIGRATIONS[:1])
-    later = {"extra", "profile", "scope", "compared"}  # columns of versions 2 and 3
+    later = {"extra", "profile", "scope", "compared", "format"}  # columns of versions 2, 3 and 5
     monkeypatch.setattr(store_sqlite, "STORED_COLUMNS", {
         name: {c: k for c, k in cols.items() if c not in later} for name, cols in store_sqlite.STORED_COLUMNS.items()
     })

@@ -47,6 +47,7 @@ HEADERS_ZH: dict[str, str] = {
     "file": "文件",
     "sha256": "SHA-256",
     "page_count": "总页数",
+    "format": "文件格式",
     "text_method": "文字读取方式",
     "table_index": "表序号",
     "pages": "所在页",

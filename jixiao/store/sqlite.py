@@ -199,7 +199,13 @@ file's rows, so a rerun, a new version of the file and a second auditor see the 
 longer appears (shown as resolved). ``reports_key`` lets the workbench page through 50,000 reports in
 file order without sorting them."""
 
-MIGRATIONS: list[str] = [_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4]
+_SCHEMA_V5 = """
+ALTER TABLE reports ADD COLUMN "format" TEXT;
+"""
+"""Version 5: what each report's file is (pdf docx xlsx xls html ofd, jixiao.extract.sniff); rows of
+older stores read NULL until their file is parsed again."""
+
+MIGRATIONS: list[str] = [_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4, _SCHEMA_V5]
 REVIEWS_VERSION = 4  # the version that brought review decisions: older stores get their fingerprints filled in
 """SQL scripts in order; script ``n`` upgrades a store at ``user_version`` n to n + 1.
 Never edit a released script: append a new one."""

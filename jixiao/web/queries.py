@@ -27,7 +27,7 @@ SEVERITIES = ("error", "warning", "info")
 SEVERITY_COUNTS = {"error": "n_errors", "warning": "n_warnings", "info": "n_info"}
 
 _LIST_COLUMNS = (
-    "path", "table_index", "file", "report_type", "unit_name", "project_name", "fiscal_year", "text_method",
+    "path", "table_index", "file", "format", "report_type", "unit_name", "project_name", "fiscal_year", "text_method",
     "execution_rate", "total_score", "recomputed_total", "grade", "n_errors", "n_warnings", "n_info",
 )
 
