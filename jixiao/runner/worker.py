@@ -14,6 +14,7 @@ open there, they kept its own and a sibling's ``recv`` from ever seeing the pare
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import gc
@@ -113,8 +114,25 @@ def die_with_parent(parent_pid: int) -> None:
         if os.getppid() == parent_pid:  # the kernel watches the parent itself; no thread needed
             return
         # Under a fork server the kernel watches the server, which exits when the parent
-        # goes; the check below also covers the parent's own death directly.
+        # goes, but only once no process holds its "alive" pipe: multiprocessing hands that
+        # pipe's write end to every worker it starts, so a worker busy in MuPDF (whose thread
+        # below cannot run while the call holds the GIL) would keep the server, and so itself,
+        # alive. This worker starts no processes of its own: it lets go of the pipe.
+        _release_forkserver_pipe()
+        # The check below also covers the parent's own death directly.
     threading.Thread(target=_watch_parent, args=(parent,), name="jixiao-parent-alive", daemon=True).start()
+
+
+def _release_forkserver_pipe() -> None:
+    from multiprocessing import forkserver
+
+    server = forkserver._forkserver
+    fd = getattr(server, "_forkserver_alive_fd", None)
+    if fd is None:
+        return
+    with contextlib.suppress(OSError):
+        os.close(fd)
+    server._forkserver_alive_fd = None  # type: ignore[attr-defined]  # set by _serve_one in this child
 
 
 def _pdeathsig() -> bool:
