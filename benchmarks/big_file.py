@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from jixiao.batch import run_batch
 from jixiao.models import Report
+from jixiao.runner import run_batch
 from tests.fuzzcorpus import many_pages
 
 

@@ -47,8 +47,8 @@ from pathlib import Path
 
 import pymupdf
 
-from jixiao.batch import Done, run_batch
 from jixiao.models import Report
+from jixiao.runner import Done, run_batch
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 

@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from jixiao.batch import run_batch  # noqa: E402
+from jixiao.runner import run_batch  # noqa: E402
 from tests.services import dask_cluster  # noqa: E402
 
 SAMPLES = ROOT / "samples"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from jixiao.batch import Limits, run_batch  # noqa: E402
+from jixiao.runner import Limits, run_batch  # noqa: E402
 from jixiao.models import Failure  # noqa: E402
 from tests.fuzzcorpus import build  # noqa: E402
 

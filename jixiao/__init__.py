@@ -12,9 +12,9 @@ __version__ = "0.1.0"
 
 from typing import TYPE_CHECKING, Any
 
-from jixiao.batch import parse_many
 from jixiao.models import Failure, Finding, Indicator, Record, Report
 from jixiao.pipeline import ParseFailed, parse, parse_path
+from jixiao.runner import parse_many
 
 if TYPE_CHECKING:
     from jixiao.frames import to_frames

@@ -16,7 +16,11 @@ import click
 
 from jixiao import __version__
 from jixiao.audit import judge, resolve_profile
-from jixiao.batch import (
+from jixiao.inputs import expand
+from jixiao.models import SEVERITY_ORDER, Failure, Record, Report
+from jixiao.outputs import UnknownFormat, write, writer_for
+from jixiao.progress import Progress
+from jixiao.runner import (
     DEFAULT_MEMORY_MB,
     DEFAULT_TIMEOUT_S,
     EXECUTORS,
@@ -27,10 +31,6 @@ from jixiao.batch import (
     default_workers,
     run_batch,
 )
-from jixiao.inputs import expand
-from jixiao.models import SEVERITY_ORDER, Failure, Record, Report
-from jixiao.outputs import UnknownFormat, write, writer_for
-from jixiao.progress import Progress
 from jixiao.runner.start import UnknownStartMethod, start_method
 from jixiao.summary import failure_line, report_block, run_summary
 from jixiao.validate.profile import MOF, Profile, ProfileError, builtin_names
@@ -120,8 +120,7 @@ def _profile(name: str | None, config: Path | None, paths: Sequence[str]) -> Pro
 def _judged(outcome: _Outcome, profile: Profile, db: Path | str | None = None) -> _Outcome:
     """Each input's records judged under ``profile``, with the findings across reports added; with
     ``--db`` those are stored too (``read_db`` shows them, ``--new-only`` knows which are new)."""
-    flat = iter(judge(outcome.records, profile, outcome.context))
-    judged = replace(outcome, results=[replace(d, records=[next(flat) for _ in d.records]) for d in outcome.results])
+    judged = _with_records(outcome, judge(outcome.records, profile, outcome.context))
     inc = judged.incremental
     if db is None or inc is None:
         return judged
@@ -187,16 +186,21 @@ def _store_line(outcome: _Outcome, db: Path | str | None, new_only: bool = False
     return line
 
 
-def _only_new(outcome: _Outcome, dismissed: frozenset[str] = frozenset()) -> list[Record]:
-    """Records with each report's findings cut to those first seen in this run and not dismissed
-    by an auditor (``dismissed``: fingerprints of :func:`jixiao.review.fingerprint`)."""
-    from jixiao.review import fingerprint
+def _with_records(outcome: _Outcome, records: Sequence[Record]) -> _Outcome:
+    """The outcome with its records replaced, in order, file by file."""
+    flat = iter(records)
+    return replace(outcome, results=[replace(d, records=[next(flat) for _ in d.records]) for d in outcome.results])
 
+
+def _only_new(outcome: _Outcome) -> list[Record]:
+    """Records with each report's findings cut to those first seen in this run and not
+    dismissed by an auditor (the outcome's records carry their reviews: :func:`_reviewed`)."""
     inc = outcome.incremental
     assert inc is not None
     return [
         replace(r, findings=tuple(
-            f for f in r.findings if inc.is_new(item, r.table_index, f) and fingerprint(r, f) not in dismissed
+            f for f in r.findings
+            if inc.is_new(item, r.table_index, f) and (f.review is None or f.review.state != "dismissed")
         ))
         if isinstance(r, Report) else r
         for item in outcome.results
@@ -204,16 +208,17 @@ def _only_new(outcome: _Outcome, dismissed: frozenset[str] = frozenset()) -> lis
     ]
 
 
-def _reviewed(records: Sequence[Record], db: Path | str | None) -> list[Record]:
-    """Records with each finding's fingerprint and review decision (from the store with ``--db``)."""
+def _reviewed(outcome: _Outcome, db: Path | str | None) -> _Outcome:
+    """The outcome's findings with their fingerprint and review decision (from the store with ``--db``)."""
     from jixiao.review import fingerprints, with_reviews
 
+    records = outcome.records
     if db is None:
-        return with_reviews(records, {})
+        return _with_records(outcome, with_reviews(records, {}))
     from jixiao.store import open_store
 
     with open_store(db) as store:
-        return with_reviews(records, store.reviews_for(fingerprints(records)))
+        return _with_records(outcome, with_reviews(records, store.reviews_for(fingerprints(records))))
 
 
 def _write_html(records: Sequence[Record], path: Path, files: int) -> str:
@@ -314,8 +319,8 @@ def extract(
         raise click.UsageError("请用 -o 指定输出文件 / give an output file with -o")
     _check_outputs(outputs)
     profile = _profile(profile_name, config, paths)
-    outcome = _judged(_run(paths, workers, timeout, memory_mb, quiet, db, executor, scheduler), profile, db)
-    records = _reviewed(outcome.records, db)
+    outcome = _reviewed(_judged(_run(paths, workers, timeout, memory_mb, quiet, db, executor, scheduler), profile, db), db)
+    records = outcome.records
     for out in outputs:
         write(records, out)
     click.echo(run_summary(outcome.files, records), err=True)
@@ -372,13 +377,9 @@ def check(
         raise click.UsageError("--new-only 需要同时给出 --db / --new-only needs --db STATE (findings are new relative to the store)")
     _check_outputs(outputs)
     profile = _profile(profile_name, config, paths)
-    outcome = _judged(_run(paths, workers, timeout, memory_mb, quiet, db, executor, scheduler), profile, db)
-    records = _reviewed(outcome.records, db)
-    dismissed = frozenset(
-        f.fingerprint for r in records if isinstance(r, Report) for f in r.findings
-        if f.fingerprint and f.review is not None and f.review.state == "dismissed"
-    )
-    shown = _only_new(outcome, dismissed) if new_only else records
+    outcome = _reviewed(_judged(_run(paths, workers, timeout, memory_mb, quiet, db, executor, scheduler), profile, db), db)
+    records = outcome.records
+    shown = _only_new(outcome) if new_only else records
     for record in [] if quiet else shown:  # -q: only the final summary (README)
         if isinstance(record, Report):
             if not new_only or record.findings:

@@ -33,12 +33,8 @@ def parse_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> list
         return [failure(name, data, exc.kind, str(exc))]
     except MemoryError:
         return [failure(name, data, "too_large", "解析时内存超出上限 / ran out of memory while parsing")]
-    except RuntimeError as exc:
-        if not str(exc).startswith("code="):  # MuPDF's errors read "code=N: …"; others are ours
-            return [failure(name, data, "crashed", f"解析出错 / parser error: {type(exc).__name__}: {exc}")]
-        return [failure(name, data, "corrupt", f"PDF 已损坏，读取页面时出错 / damaged PDF, error while reading a page: {exc}")]
     except Exception as exc:  # a bug of ours must not lose the file
-        if isinstance(exc, _DAMAGED):
+        if _damaged(exc):
             return [failure(name, data, "corrupt", f"PDF 已损坏，读取页面时出错 / damaged PDF, error while reading a page: {exc}")]
         if _out_of_memory(exc):
             return [failure(name, data, "too_large", "识别扫描页时内存超出上限 / ran out of memory while reading a scanned page")]
@@ -49,6 +45,12 @@ def parse_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> list
 #: MuPDF's own exceptions for a damaged file (``code=7: malformed page tree``, ``cycle in
 #: page tree``): raised while pages are read, after the file opened, and not RuntimeErrors.
 _DAMAGED = (mupdf.FzErrorFormat, mupdf.FzErrorSyntax)
+
+
+def _damaged(exc: Exception) -> bool:
+    """MuPDF failing on a damaged file: its typed errors, or a RuntimeError reading "code=N: …"
+    (any other RuntimeError is ours)."""
+    return isinstance(exc, _DAMAGED) or (isinstance(exc, RuntimeError) and str(exc).startswith("code="))
 
 
 def warm_up() -> None:

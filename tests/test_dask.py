@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from jixiao.batch import Done, Limits, file_sha256, run_batch
 from jixiao.cli import main
 from jixiao.inputs import expand
 from jixiao.models import Failure
+from jixiao.runner import Done, Limits, file_sha256, run_batch
 from tests.conftest import SAMPLES
 from tests.services import (
     DaskCluster,

@@ -7,7 +7,7 @@ import pymupdf
 import regex
 
 from jixiao.extract.document import extract_path
-from jixiao.extract.grid import Grid
+from jixiao.layout import Grid
 from tests.conftest import sample
 
 SEED = sample("seed-department-report.pdf")

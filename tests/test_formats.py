@@ -235,7 +235,7 @@ def test_html_report_names_the_cells_of_a_workbook(tmp_path: Path) -> None:
 
 def test_damaged_files_of_every_format_end_as_one_outcome(tmp_path: Path) -> None:
     """The fuzz corpus's Word, Excel and OFD slice: truncated, flipped bytes, a damaged XML part."""
-    from jixiao.batch import Limits, run_batch
+    from jixiao.runner import Limits, run_batch
     from tests.fuzzcorpus import build_formats
 
     corpus = build_formats(tmp_path, mutations=36)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from jixiao.batch import Limits, run_batch
 from jixiao.extract.pdf import PdfLimits
 from jixiao.models import Failure, Report
+from jixiao.runner import Limits, run_batch
 from tests.fuzzcorpus import build
 
 KINDS = {"empty", "not_pdf", "encrypted", "corrupt", "no_report_found", "timeout", "too_large", "crashed"}

@@ -9,9 +9,9 @@ import resource
 import pytest
 
 from jixiao import memory
-from jixiao.batch import Limits, run_batch
 from jixiao.extract.ocr.engine import ocr_available
 from jixiao.models import Report
+from jixiao.runner import Limits, run_batch
 from tests.conftest import SAMPLES
 
 MB = 1024 * 1024

@@ -24,11 +24,12 @@ import numpy as np
 import pymupdf
 import pytest
 
-from jixiao.extract.document import Extracted, extract_path
+from jixiao.extract.document import extract_path
 from jixiao.extract.lattice import cluster_to_grid, drawings_to_segments, segments_to_clusters
 from jixiao.extract.ocr import engine as ocr_engine
 from jixiao.extract.ocr import image as im
 from jixiao.extract.ocr.engine import ocr_available
+from jixiao.layout import Extracted
 from jixiao.models import FundLine, Report
 from jixiao.normalize.report import build_reports
 from jixiao.normalize.text import squeeze

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from jixiao.extract.grid import Cell, Grid
+from jixiao.layout import Cell, Grid
 from jixiao.models import Box
 from jixiao.normalize.table import read_table
 

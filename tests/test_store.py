@@ -18,11 +18,11 @@ import pytest
 from click.testing import CliRunner
 
 import jixiao
-from jixiao.batch import run_batch
 from jixiao.cli import main
 from jixiao.frames import COLUMNS, REVIEW_COLUMNS, to_frames
 from jixiao.inputs import expand
 from jixiao.models import Failure, FailureError, Report, Source
+from jixiao.runner import run_batch
 from jixiao.store import MIGRATIONS, Store, StoreError, finding_fingerprint, open_store, read_db, run_incremental
 from jixiao.store import sqlite as store_sqlite
 from tests.conftest import SAMPLES

@@ -19,9 +19,8 @@ from dataclasses import dataclass, replace
 
 import regex
 
-from jixiao.extract.grid import Cell, Grid
 from jixiao.extract.tables import EDGE_TOL, looks_like_table, starts_new_table, stitch
-from jixiao.layout import Extracted, Paragraph, TableBlock
+from jixiao.layout import Cell, Extracted, Grid, Paragraph, TableBlock
 from jixiao.models import Box, Source
 from jixiao.normalize.text import clean_text
 

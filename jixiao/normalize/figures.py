@@ -87,19 +87,25 @@ _RUN_ON = regex.compile(r"(?:20[0-9]{2}\s*年度?|本年度?|全年|当年|年�
 _ARRANGED = regex.compile(r"^(?:预算|部门预算)?(?:财政)?安排(?:的)?(?:公共)?财政拨款(?:资金)?$")
 
 
-def _figure_name(subject: str, in_parts: bool) -> str | None:
-    if _ARRANGED.match(subject) and not in_parts:
+def _named(subject: str) -> str | None:
+    """The figure a subject names: one of ours exactly, or ours run on after a date or heading."""
+    if _ARRANGED.match(subject):
         return "budget_income"
     for name, subjects in SUBJECTS.items():
         if subject in subjects:
-            return None if in_parts and name in WHOLES else name
+            return name
     for cut in range(1, len(subject) - 1):
-        head, tail = subject[:cut], subject[cut:]
-        if _RUN_ON.search(head):
+        if _RUN_ON.search(subject[:cut]):
+            tail = subject[cut:]
             found = next((n for n, subjects in SUBJECTS.items() if tail in subjects), None)
             if found is not None:
-                return None if in_parts and found in WHOLES else found
+                return found
     return None
+
+
+def _figure_name(subject: str, in_parts: bool) -> str | None:
+    name = _named(subject)
+    return None if name is None or (in_parts and name in WHOLES) else name
 
 
 def amounts_by_subject(text: str) -> list[tuple[str, Decimal, int, int]]:
@@ -111,20 +117,22 @@ def amounts_by_subject(text: str) -> list[tuple[str, Decimal, int, int]]:
     """
     found: list[tuple[str, Decimal, int, int]] = []
     previous_end = 0
-    pending: list[str] = []
+    pending: list[str] = []  # names of a 分别 list still waiting for their amounts …
+    pending_in = -1  # … in the sentence that starts here
     for m in _AMOUNT.finditer(text):
         value = parse_amount(m.group(1) + m.group(2))
         start = _clause_start(text, m.start(), previous_end)
         previous_end = m.end()
         before = text[start : m.start()]
         sentence = _sentence_start(text, m.start())
-        if sentence > start:
-            pending = []
+        if sentence != pending_in:
+            pending = []  # a list's names never reach into the next sentence
         if "分别" in before:
             names = regex.split(r"[和与及、]", _subject(before.split("分别")[0]))
-            pending = [n for n in (_figure_name(_subject(x), False) for x in names) if n is not None]
+            pending = [n for n in (_named(_subject(x)) for x in names) if n is not None]
             if len(pending) != len(names):
                 pending = []  # a list naming something else too: none of it is read
+            pending_in = sentence
         in_parts = "其中" in text[sentence : m.start()]
         if pending:
             name: str | None = pending.pop(0)

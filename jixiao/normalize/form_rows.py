@@ -27,13 +27,11 @@ KNOWN_KEYS = frozenset(  # labels whose blank value is no extra text
 )
 
 
-
-
 def key_values(view: RowView, parts: TableParts) -> None:
     """Rows like ``项目名称 | X`` or ``主管部门 | X | 实施单位 | Y``.
 
     Whatever such a row says that no field takes (评价结论 | …, 存在问题 | …) is
-    kept in ``parts.extra`` under its first cell's text, never dropped.
+    kept in ``parts.extra`` as label → value pairs (:func:`keep_pairs`), never dropped.
     """
     used: set[int] = set()
     for cell in view.own():
@@ -68,11 +66,17 @@ def key_values(view: RowView, parts: TableParts) -> None:
         else:
             continue
         used.update((id(cell), id(target)))
-    rest = [text for c in view.own() if id(c) not in used and (text := cell_text(c)) is not None]
-    for i in range(0, len(rest), 2):  # label | value pairs, as such rows are printed
-        parts.extra.setdefault(rest[i], rest[i + 1] if i + 1 < len(rest) else "")
+    keep_pairs([text for c in view.own() if id(c) not in used and (text := cell_text(c)) is not None], parts.extra)
 
 
+def keep_pairs(texts: list[str], extra: dict[str, str]) -> None:
+    """A row's texts no field takes, kept as label → value pairs, as such rows are printed
+    (a last label without a value keeps an empty one); a label seen before keeps its first value.
+
+    Example: ``["部门联系人", "曾雪莲", "联系电话"]`` → ``{"部门联系人": "曾雪莲", "联系电话": ""}``.
+    """
+    for i in range(0, len(texts), 2):
+        extra.setdefault(texts[i], texts[i + 1] if i + 1 < len(texts) else "")
 
 
 def total_in_title(title: str) -> Decimal | None:

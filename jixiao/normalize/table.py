@@ -23,7 +23,7 @@ from jixiao.layout import Cell, Grid
 from jixiao.models import Box, FundLine, Funds, Goals, Indicator, OcrReading, Repair, UnmappedColumn
 from jixiao.normalize import vocab
 from jixiao.normalize.canon import canonical_label, fuzzy_field, header_key, match_field, strip_lead
-from jixiao.normalize.form_rows import key_values, total_in_title
+from jixiao.normalize.form_rows import keep_pairs, key_values, total_in_title
 from jixiao.normalize.fund_lines import detect_unit, fund_line, fund_row_key, stated_points
 from jixiao.normalize.header import MIN_HEADER_HITS, Header, RowView, header_columns, read_header
 from jixiao.normalize.labels import is_placeholder, parse_grade, split_stated_weight
@@ -82,8 +82,7 @@ class _Reader:
             view = self.views[r]
             fund_cols = header_columns(view, vocab.FUND_COLUMNS)
             ind_cols = header_columns(view, vocab.INDICATOR_COLUMNS)
-            if self._indicator_header(r, ind_cols):
-                header = read_header(self.views, r, vocab.INDICATOR_COLUMNS)
+            if (header := self._indicator_header(r, ind_cols)) is not None:
                 self._mended_headers(header.cols, vocab.INDICATOR_COLUMNS)
                 r = self._indicators(r, self._kept(header, "indicators", vocab.INDICATOR_COLUMNS, vocab.UNFIELDED_INDICATOR_COLUMNS))
             elif (len(fund_cols) >= MIN_HEADER_HITS and ("execution_rate" in fund_cols or "executed" in fund_cols)) or (
@@ -107,16 +106,17 @@ class _Reader:
         ]
         return self.parts
 
-    def _indicator_header(self, r: int, cols: dict[str, Cell]) -> bool:
-        """Row ``r`` opens an indicator block: it names the indicator columns itself, or
-        it is the first of two header rows whose second names them (绩效指标 over
+    def _indicator_header(self, r: int, cols: dict[str, Cell]) -> Header | None:
+        """The indicator header opening at row ``r``: the row names the indicator columns
+        itself, or it is the first of two header rows whose second names them (绩效指标 over
         一级指标 | 二级指标 | 三级指标, 年度指标值 over 指标性质 | 指标值 | 度量单位)."""
-        if len(cols) >= MIN_HEADER_HITS and ("name" in cols or "level1" in cols):
-            return True
-        if not cols or r + 1 >= len(self.views):
-            return False
-        both = read_header(self.views, r, vocab.INDICATOR_COLUMNS)
-        return both.body == r + 2 and len(both.cols) >= MIN_HEADER_HITS and ("name" in both.cols or "level1" in both.cols)
+        alone = len(cols) >= MIN_HEADER_HITS and ("name" in cols or "level1" in cols)
+        if not alone and (not cols or r + 1 >= len(self.views)):
+            return None  # most rows: not one indicator header word
+        header = read_header(self.views, r, vocab.INDICATOR_COLUMNS)
+        if alone or (header.body == r + 2 and len(header.cols) >= MIN_HEADER_HITS and ("name" in header.cols or "level1" in header.cols)):
+            return header
+        return None
 
     def _kept(
         self,
@@ -133,7 +133,7 @@ class _Reader:
             cell = header.cols.get(name)
             if cell is not None:
                 extra.append((cell, compact(cell.text) or name))
-        self.extra_cols = [(cell, label) for cell, label in extra]
+        self.extra_cols = extra
         for cell, label in header.unplaced:
             if match_field(cell.text, table) in unfielded:
                 continue  # a second 评分标准 column: known, kept, nothing to report
@@ -225,9 +225,7 @@ class _Reader:
                 elif key not in lines:
                     lines[key] = line
             elif labels:  # a row of the block no fund line is (按收入性质分: …): its text is kept
-                rest = [t for c in view.own() if (t := cell_text(c)) is not None]
-                if rest:
-                    parts.extra.setdefault(rest[0], " | ".join(rest[1:]))
+                keep_pairs([t for c in view.own() if (t := cell_text(c)) is not None], parts.extra)
             row += 1
         total = lines.get("total")
         if total is not None and total.weight is None and "weight" not in cols:
@@ -413,11 +411,12 @@ class _Reader:
             target = comparator + target
         name_cell = view.at(cols["name"].col) if "name" in cols else None
         page = name_cell.page if name_cell is not None else next(iter(boxes.values())).page
-        hint = None if unit else unit_hint(own_text("name"))
+        name = own_text("name")  # once: an OCR mend of it goes on the audit trail once
+        hint = None if unit else unit_hint(name)
         return Indicator(
             level1=level1,
             level2=level2,
-            name=own_text("name"),
+            name=name,
             target=target,
             actual=actual,
             weight=weight,

@@ -3,7 +3,7 @@
 ``run_incremental(store, files)`` hashes every file, parses the new and changed
 ones (each committed to the store as soon as it is done), loads the rest from
 the store, marks files that are gone as removed, and returns every file's
-records in input order, exactly as a fresh :func:`jixiao.batch.run_batch`
+records in input order, exactly as a fresh :func:`jixiao.runner.run_batch`
 would: copies of the same content are marked ``duplicate_of`` the first one
 in input order whether that one was parsed now or loaded.
 
@@ -19,8 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from jixiao.batch import Done, Executor, Limits, run_batch
 from jixiao.models import Finding, Record
+from jixiao.runner import Done, Executor, Limits, run_batch
 from jixiao.store.sqlite import Store, finding_fingerprint
 
 
@@ -54,7 +54,7 @@ def run_incremental(
     scheduler: str | None = None,
 ) -> Incremental:
     """Parse what changed, load the rest; ``on_done`` hears of loaded files first, then of each parsed
-    one. ``executor`` and ``scheduler`` are those of :func:`jixiao.batch.run_batch`."""
+    one. ``executor`` and ``scheduler`` are those of :func:`jixiao.runner.run_batch`."""
     run_id = store.begin_run()
     plan = store.plan(files)
     by_path: dict[Path, Done] = {}
@@ -100,7 +100,7 @@ def run_incremental(
 
 def mark_copies(results: Sequence[Done], hashes: Sequence[str | None]) -> list[Done]:
     """Files with the same content as an earlier one get its records under their own path with
-    ``duplicate_of`` set (as :func:`jixiao.batch.run_batch` does); every other file gets
+    ``duplicate_of`` set (as :func:`jixiao.runner.run_batch` does); every other file gets
     ``duplicate_of = None``, so loaded and freshly parsed files read the same."""
     first: dict[str, Done] = {}
     out: list[Done] = []

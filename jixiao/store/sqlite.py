@@ -49,7 +49,6 @@ from typing import Any, Literal, Protocol
 import pandas as pd
 
 from jixiao import __version__
-from jixiao.batch import file_sha256
 from jixiao.frames import (
     COLUMNS,
     REVIEW_COLUMNS,
@@ -67,6 +66,7 @@ from jixiao.frames import (
 from jixiao.models import Failure, Finding, Record
 from jixiao.outputs.records import decimal_text, record_from_dict, record_to_dict
 from jixiao.review import fingerprint as review_fingerprint
+from jixiao.runner import file_sha256
 from jixiao.store.reviews import ReviewsMixin
 from jixiao.validate.scores import recomputed_total
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from jixiao.models import Finding, Report
+from jixiao.validate.registry import ordered
 
 #: Rules whose findings are about the reading itself: they say so already.
 ABOUT_READING = frozenset({"repaired_cell", "unmapped_column"})
@@ -33,6 +34,8 @@ def _lost_cells(report: Report, rule: str) -> list[str]:
 
 
 def qualify(report: Report, findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
+    """The findings with what rests on OCR said: a doubtful reading, or a sum short of a
+    cell OCR read as empty, makes an error a warning that asks for a look at the page."""
     if not report.source.ocr_pages:
         return findings
     doubtful = {r.box: r for r in report.ocr_readings}
@@ -42,25 +45,19 @@ def qualify(report: Report, findings: tuple[Finding, ...]) -> tuple[Finding, ...
             out.append(f)
             continue
         weak = [doubtful[b] for b in f.where.boxes if b in doubtful]
-        lost = _lost_cells(report, f.rule)
-        if lost and not weak:
-            severity = "warning" if f.severity == "error" else f.severity
-            note = (
-                f" ⚠ OCR 读出的单元格为空（{'、'.join(lost[:3])}），合计可能少算，请对照原件核对；错误降为警告 / "
-                "cells OCR read as empty may be missing from the sum: check the page (lowered to a warning)"
-            )
-            out.append(replace(f, severity=severity, message=f.message + note))
-        elif weak:
+        lost = [] if weak else _lost_cells(report, f.rule)
+        if weak:
             shown = "、".join(f"“{r.text}”({r.confidence:.2f})" for r in weak)
-            severity = "warning" if f.severity == "error" else f.severity
-            lowered = "；因此错误降为警告 / so the error is lowered to a warning" if severity != f.severity else ""
-            note = (
-                f" ⚠ 依据 OCR 识别可信度低的读数 {shown}，请对照原件核对{lowered} / "
-                f"rests on a low-confidence OCR reading: check the page"
-            )
-            out.append(replace(f, severity=severity, message=f.message + note))
-        elif f.page in report.source.ocr_pages:
-            out.append(replace(f, message=f.message + "（OCR 识别 / read by OCR）"))
+            doubt = (f"依据 OCR 识别可信度低的读数 {shown}", "rests on a low-confidence OCR reading")
+        elif lost:
+            doubt = (f"OCR 读出的单元格为空（{'、'.join(lost[:3])}），合计可能少算", "cells OCR read as empty may be missing from the sum")
         else:
+            if f.page in report.source.ocr_pages:
+                f = replace(f, message=f.message + "（OCR 识别 / read by OCR）")
             out.append(f)
-    return tuple(out)
+            continue
+        severity = "warning" if f.severity == "error" else f.severity
+        lowered = ("；错误降为警告", " (lowered to a warning)") if severity != f.severity else ("", "")
+        note = f" ⚠ {doubt[0]}，请对照原件核对{lowered[0]} / {doubt[1]}: check the page{lowered[1]}"
+        out.append(replace(f, severity=severity, message=f.message + note))
+    return ordered(out)

@@ -91,8 +91,14 @@ def run_rules(report: Report, profile: Profile | None = None) -> tuple[Finding, 
                     )
                 )
     out = [judged(f, prof) for f in out]
-    order = {"error": 0, "warning": 1, "info": 2}
-    return tuple(sorted(out, key=lambda f: (order[f.severity], f.page or 0, f.where.row or 0, f.rule)))
+    return ordered(out)
+
+
+def ordered(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """Errors first, then warnings, then info; within each, by page, row and rule."""
+    return tuple(
+        sorted(findings, key=lambda f: (-SEVERITY_ORDER[f.severity], f.page or 0, f.where.row or 0, f.rule))
+    )
 
 
 def judged(f: Finding, profile: Profile) -> Finding:

@@ -19,8 +19,8 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from jixiao.batch import Limits
 from jixiao.html.assets import CSS as REPORT_CSS
+from jixiao.runner import Limits
 from jixiao.web import api, pages
 from jixiao.web.config import ServeConfig
 from jixiao.web.runs import RunManager

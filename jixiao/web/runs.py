@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from jixiao.batch import Done, Limits, run_batch
 from jixiao.models import Failure
+from jixiao.runner import Done, Limits, run_batch
 from jixiao.store import open_store
 
 RunState = Literal["queued", "running", "done", "failed", "cancelled"]

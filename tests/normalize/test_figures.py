@@ -47,6 +47,8 @@ from jixiao.normalize.figures import amounts_by_subject, read_figures
             "基本支出和项目支出分别为665.03万元、120.18万元。",
             [("basic_expenditure", "665.03"), ("project_expenditure", "120.18")],
         ),
+        # a 分别 list short of amounts: its names never reach into the next sentence
+        ("基本支出和项目支出分别为665.03万元。另有设备购置支出5万元。", [("basic_expenditure", "665.03")]),
         # 10_nanxian: what 项目支出 includes is no 项目支出
         ("项目支出包括委员活动经费36.3万元,扫黑除恶工作经费1万元。", []),
         # 63: 实际支出 is the total spent
