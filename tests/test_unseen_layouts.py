@@ -229,3 +229,14 @@ def test_a_finding_on_a_doubtful_reading_asks_for_a_look(scanned_project: Report
     )
     (found,) = [f for f in validate(report) if f.rule == "score_range"]
     assert found.severity == "warning" and "“5”(0.87)" in found.message
+
+
+def test_an_ocr_mended_name_is_recorded_once() -> None:
+    """A name cell read by OCR as 新建供水T程 (T for 工) is mended, and the repair listed once."""
+    (block,) = extract_path(SAMPLES / "project-consistent.pdf").tables
+    (cell,) = [c for c in block.grid.cells if "".join(c.text.split()) == "新建供水工程"]
+    misread = dataclasses.replace(cell, text="新建供水T程", confidence=0.95)
+    grid = dataclasses.replace(block.grid, cells=tuple(misread if c is cell else c for c in block.grid.cells))
+    parts = read_table(grid, block.title)
+    assert parts.indicators[0].name == "新建供水工程"
+    assert [(r.field, r.original, r.repaired) for r in parts.repairs] == [("name", "新建供水T程", "新建供水工程")]
