@@ -38,10 +38,9 @@ def judge(records: Sequence[Record], profile: Profile = MOF, context: Sequence[R
     judged = [
         replace(r, findings=validate(r, profile)) if isinstance(r, Report) and profile != MOF else r for r in records
     ]
-    context_judged = [
-        replace(r, findings=validate(r, profile)) if isinstance(r, Report) and profile != MOF else r for r in context
-    ]
-    return with_across(judged, context_judged, profile)
+    # The stored context is only compared against (its figures), never reported: its own
+    # findings are not judged again.
+    return with_across(judged, context, profile)
 
 
 def stored_reports(store: Store, inputs: Sequence[Path]) -> list[Record]:
