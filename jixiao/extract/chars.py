@@ -110,16 +110,16 @@ def rawdict_chars(raw: dict[str, Any]) -> list[Char]:
                 for ch in span["chars"]:
                     c, box = ch["c"], ch["bbox"]
                     if run and (c == " " or box[0] - last_x1 > gap or run[-1][0] == " "):
-                        out.append(_run(run, size))
+                        out.append(make_run(run, size))
                         run = []
                     run.append((c, box))
                     last_x1 = box[2]
                 if run:
-                    out.append(_run(run, size))
+                    out.append(make_run(run, size))
     return out
 
 
-def _run(run: list[Part], size: float) -> Char:
+def make_run(run: list[Part], size: float) -> Char:
     """Fast path: placing one run costs what one character costs."""
     c, (x0, y0, x1, y1) = run[0]
     if len(run) == 1:

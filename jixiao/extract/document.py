@@ -49,7 +49,7 @@ def table_areas(grid: Grid) -> list[Box]:
     ]
 
 
-def _outside(lines: list[Line], areas: list[Box]) -> list[Line]:
+def outside_areas(lines: list[Line], areas: list[Box]) -> list[Line]:
     """The lines whose centre lies in none of the areas (the narrative around a page's tables)."""
     kept = []
     for ln in lines:
@@ -116,7 +116,7 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
                 wanted = finder.wants(text)
             used = finder.feed(page_no, wanted, _grid_reader(page, page_no, scan, text_map, textpage, spans))
             areas = [area for pg in used for area in table_areas(pg.grid)]
-            paragraphs.feed(_outside(lines, areas) if areas else lines)
+            paragraphs.feed(outside_areas(lines, areas) if areas else lines)
             if page_no % SHRINK_EVERY == 0:
                 pymupdf.TOOLS.store_shrink(100)
         tables = finder.blocks

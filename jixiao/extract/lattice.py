@@ -71,7 +71,7 @@ class RawGrid:
         return out
 
 
-def _axis_segment(x0: float, y0: float, x1: float, y1: float) -> Segment | None:
+def axis_segment(x0: float, y0: float, x1: float, y1: float) -> Segment | None:
     """Keep only axis-aligned strokes; diagonal lines are not table borders."""
     if abs(y1 - y0) <= 1.0 and abs(x1 - x0) > 1.0:
         y = (y0 + y1) / 2
@@ -111,7 +111,7 @@ def drawings_to_segments(drawings: Iterable[dict[str, Any]]) -> list[Segment]:
             op = item[0]
             if op == "l":
                 p, q = item[1], item[2]
-                seg = _axis_segment(p[0], p[1], q[0], q[1])
+                seg = axis_segment(p[0], p[1], q[0], q[1])
                 if seg:
                     out.append(seg)
             elif op == "re":

@@ -24,11 +24,9 @@ import regex
 from defusedxml import ElementTree as SafeET
 
 from jixiao.errors import Corrupt
-from jixiao.extract.chars import RUN_GAP, Char, Part, chars_to_text
-from jixiao.extract.chars import _run as make_run
-from jixiao.extract.document import FRONT_PAGES, table_areas
-from jixiao.extract.document import _outside as outside_areas
-from jixiao.extract.lattice import Segment, _axis_segment, cluster_to_grid, rect_to_segments, segments_to_clusters
+from jixiao.extract.chars import RUN_GAP, Char, Part, chars_to_text, make_run
+from jixiao.extract.document import FRONT_PAGES, outside_areas, table_areas
+from jixiao.extract.lattice import Segment, axis_segment, cluster_to_grid, rect_to_segments, segments_to_clusters
 from jixiao.extract.narrative import Line, ParagraphBuilder
 from jixiao.extract.pdf import PdfLimits, sha256_of
 from jixiao.extract.tables import TableFinder, grids_from_raws
@@ -286,7 +284,7 @@ def _path_segments(obj: Any) -> Iterator[Segment]:
             yield from rect_to_segments(min(xs), min(ys), max(xs), max(ys))
             continue
         for (ax, ay), (cx, cy) in itertools.pairwise(points):
-            seg = _axis_segment(ax, ay, cx, cy)
+            seg = axis_segment(ax, ay, cx, cy)
             if seg:
                 yield seg
 

@@ -126,10 +126,10 @@ def render_region(page: Any, region: Region) -> Crop:
     pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), clip=pymupdf.Rect(*clip), alpha=False)
     image = Image.frombytes("RGB", (pix.width, pix.height), pix.samples)
     frames = [frame(b, clip, zoom, pix.width, pix.height) for b in region.boxes]
-    return Crop(region.page, clip, zoom, region.boxes, _png_with_frames(image, frames), pix.width, pix.height)
+    return Crop(region.page, clip, zoom, region.boxes, png_with_frames(image, frames), pix.width, pix.height)
 
 
-def _png_with_frames(image: Image.Image, frames: Sequence[tuple[int, int, int, int]]) -> bytes:
+def png_with_frames(image: Image.Image, frames: Sequence[tuple[int, int, int, int]]) -> bytes:
     """A paletted PNG of ``image`` with red rectangles drawn on it."""
     paletted = image.quantize(colors=COLOURS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     palette = paletted.getpalette() or []

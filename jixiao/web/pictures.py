@@ -15,7 +15,7 @@ from pathlib import Path
 import pymupdf
 from PIL import Image
 
-from jixiao.html.crops import CropRenderer, _png_with_frames, frame
+from jixiao.html.crops import CropRenderer, frame, png_with_frames
 from jixiao.html.locate import finding_boxes
 from jixiao.models import Report
 
@@ -82,7 +82,7 @@ def page_png(cache: Path, report: Report, page: int) -> bytes | None:
             image = Image.frombytes("RGB", (pix.width, pix.height), pix.samples)
             clip = (rect.x0, rect.y0, rect.x1, rect.y1)
             boxes = [b for f in report.findings for b in finding_boxes(f, report) if b.page == page]
-            png = _png_with_frames(image, [frame(b, clip, zoom, pix.width, pix.height) for b in boxes])
+            png = png_with_frames(image, [frame(b, clip, zoom, pix.width, pix.height) for b in boxes])
         finally:
             doc.close()
     _write(target, png)
