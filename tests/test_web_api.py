@@ -28,6 +28,7 @@ from jixiao.store import open_store, read_db
 from jixiao.store import sqlite as store_sqlite
 from jixiao.web.app import create_app
 from jixiao.web.config import ServeConfig
+from jixiao.web.pictures import crop_png, crop_stem, page_png
 from tests.conftest import SAMPLES, sample
 
 SEED = "seed-department-report.pdf"
@@ -135,11 +136,31 @@ def test_crop_and_page_pictures_render_from_the_stored_pdf(served: tuple[TestCli
     n = next(i for i, f in enumerate(data["findings"]) if f["rule"] == "score_total")
     crop = c.get(f"/api/reports/{seed['id']}/findings/{n}/crops/0.png")
     assert crop.status_code == 200 and crop.content.startswith(b"\x89PNG")
-    assert list((config.cache / "crops").glob(f"*-f{n}-0.png"))  # cached for the next time
+    (parsed,) = jixiao.parse(sample(SEED))
+    assert isinstance(parsed, Report)
+    assert (config.cache / "crops" / f"{crop_stem(parsed, parsed.findings[n])}-0.png").is_file()  # cached
     assert c.get(f"/api/reports/{seed['id']}/findings/{n}/crops/0.png").content == crop.content
     page = c.get(f"/api/reports/{seed['id']}/pages/6.png")
     assert page.status_code == 200 and page.content.startswith(b"\x89PNG")
     assert c.get(f"/api/reports/{seed['id']}/pages/99.png").status_code == 404
+
+
+def test_cached_crops_follow_the_finding_not_its_number(tmp_path: Path) -> None:
+    """Findings judged again (another profile, a newer parser) are numbered differently: finding 0's
+    cached crop must not be shown for whatever finding is number 0 now."""
+    (report,) = jixiao.parse(sample(SEED))
+    assert isinstance(report, Report)
+    first, last = report.findings[0], report.findings[-1]
+    assert first.where.boxes != last.where.boxes
+    cache, fresh = tmp_path / "cache", tmp_path / "fresh"
+    shown_first = crop_png(cache, report, 0, 0)
+    reordered = replace(report, findings=tuple(reversed(report.findings)))
+    assert crop_png(cache, reordered, 0, 0) == crop_png(fresh, report, len(report.findings) - 1, 0)
+    assert crop_png(cache, reordered, 0, 0) != shown_first
+    assert crop_png(cache, reordered, len(report.findings) - 1, 0) == shown_first
+    page = first.where.boxes[0].page
+    framed = page_png(cache, report, page)
+    assert page_png(cache, replace(report, findings=()), page) != framed  # no frames: not the cached picture
 
 
 def test_pages_render(served: tuple[TestClient, ServeConfig]) -> None:

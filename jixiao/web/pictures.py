@@ -2,12 +2,16 @@
 
 A finding's crops are those of the HTML report (:class:`jixiao.html.crops.CropRenderer`: the region
 around the cells, framed in red); a whole page is rendered for the page viewer, with the boxes of
-the report's findings on it framed the same way. Pictures are keyed by the file's sha256, so they
-stay valid as long as the bytes do, and PyMuPDF (not thread-safe) renders one picture at a time.
+the report's findings on it framed the same way. A picture is keyed by the file's sha256 and a hash of
+what it frames (the finding's rule, boxes, page and snippet; a page's framed boxes), not by a finding's
+number: findings judged again under another profile, or by a newer parser, are numbered differently,
+and a crop cached under a number would then show an auditor the wrong cells. PyMuPDF (not
+thread-safe) renders one picture at a time.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from pathlib import Path
@@ -17,7 +21,7 @@ from PIL import Image
 
 from jixiao.html.crops import CropRenderer, frame, png_with_frames
 from jixiao.html.locate import finding_boxes
-from jixiao.models import Report
+from jixiao.models import Finding, Report
 
 PAGE_DPI = 110
 MAX_PAGE_PX = 2400
@@ -31,11 +35,22 @@ def _write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def _digest(*parts: object) -> str:
+    return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=10).hexdigest()
+
+
+def crop_stem(report: Report, finding: Finding) -> str:
+    """The cache name of a finding's crops: the file's bytes and what the crops frame."""
+    where = finding.where
+    framed = _digest(finding.rule, finding_boxes(finding, report), finding.page, where.page, where.snippet)
+    return f"{report.source.sha256}-{framed}"
+
+
 def crop_png(cache: Path, report: Report, number: int, which: int) -> bytes | None:
     """Crop ``which`` of finding ``number`` of ``report`` as PNG; None when it has no such crop."""
     if not 0 <= number < len(report.findings):
         return None
-    stem = f"{report.source.sha256}-t{report.table_index}-f{number}"
+    stem = crop_stem(report, report.findings[number])
     target = cache / "crops" / f"{stem}-{which}.png"
     if target.is_file():
         return target.read_bytes()
@@ -64,7 +79,8 @@ def crop_count(report: Report, number: int) -> int:
 
 def page_png(cache: Path, report: Report, page: int) -> bytes | None:
     """Page ``page`` (1-based) of the report's file, its findings' boxes framed; None if no such page."""
-    target = cache / "pages" / f"{report.source.sha256}-t{report.table_index}-p{page}.png"
+    boxes = [b for f in report.findings for b in finding_boxes(f, report) if b.page == page]
+    target = cache / "pages" / f"{report.source.sha256}-p{page}-{_digest(boxes)}.png"
     if target.is_file():
         return target.read_bytes()
     with _render_lock:
@@ -81,7 +97,6 @@ def page_png(cache: Path, report: Report, page: int) -> bytes | None:
             pix = pdf_page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False)
             image = Image.frombytes("RGB", (pix.width, pix.height), pix.samples)
             clip = (rect.x0, rect.y0, rect.x1, rect.y1)
-            boxes = [b for f in report.findings for b in finding_boxes(f, report) if b.page == page]
             png = png_with_frames(image, [frame(b, clip, zoom, pix.width, pix.height) for b in boxes])
         finally:
             doc.close()
