@@ -302,9 +302,10 @@ class Store(ReviewsMixin):
                 for statement in self._script(schema.MIGRATIONS[n]):
                     db.execute(statement)
                 self._set_version(n + 1)
-            if 0 < before < schema.REVIEWS_VERSION:  # a store from before review decisions
+            after = len(schema.MIGRATIONS)
+            if 0 < before < schema.REVIEWS_VERSION <= after:  # a store from before review decisions
                 self._backfill_review_fingerprints()
-            if 0 < before < schema.KEYS_VERSION:  # a store keyed by the paths as typed
+            if 0 < before < schema.KEYS_VERSION <= after:  # a store keyed by the paths as typed
                 self._resolve_keys()
             db.execute("COMMIT")
         except BaseException:
