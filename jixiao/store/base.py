@@ -560,9 +560,12 @@ class Store(ReviewsMixin):
             db.execute("DELETE FROM findings WHERE scope = 'batch'")
             for path in paths:
                 db.execute("DELETE FROM findings WHERE path = ?", (file_key(path),))
+            keys: dict[str, str] = {}  # resolved once a file, not once a finding
             by_key: dict[str, list[Row]] = {}
             for path, row in rows:
-                by_key.setdefault(file_key(path), []).append({**row, "first_seen_run": seen.get(row["fingerprint"], run_id)})
+                if path not in keys:
+                    keys[path] = file_key(path)
+                by_key.setdefault(keys[path], []).append({**row, "first_seen_run": seen.get(row["fingerprint"], run_id)})
             for key, key_rows in by_key.items():
                 self._insert("findings", key, run_id, key_rows)
             db.execute("COMMIT")
