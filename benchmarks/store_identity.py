@@ -16,8 +16,9 @@ into a temporary folder, and this tree), into a store of its own:
 5. ``check in2`` once more (all of it comes from the store in both).
 
 It prints each run's store line (parsed, from store, removed) and wall time, how many of the
-``n1 + n2`` files ``read_db`` shows, and the ratio of this tree's time to the baseline's for run 5
-(the store's own cost where both parse nothing).
+``n1 + n2`` files ``read_db`` shows; then run 5 again ``--repeat`` times on each, alternating (the
+machine is shared: one pair of timings is noise), and the ratio of the medians, this tree over the
+baseline: the store's own cost where both parse nothing.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import argparse
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -59,7 +61,8 @@ def jixiao(code: Path | None, cwd: Path, *args: str) -> tuple[str, float]:
     return line, took
 
 
-def cycle(label: str, code: Path | None, root: Path, n1: int, n2: int, workers: int) -> float:
+def cycle(label: str, code: Path | None, root: Path, n1: int, n2: int, workers: int) -> list[str]:
+    """The five runs; returns run 5's arguments (run from ``root/work``)."""
     work, other = root / "work", root / "elsewhere"
     build(work / "in1", n1, "in1")
     build(work / "in2", n2, "in2")
@@ -74,14 +77,13 @@ def cycle(label: str, code: Path | None, root: Path, n1: int, n2: int, workers: 
         ("in2 once more from work/", work, ["check", "in2", "--db", "STATE.sqlite", *w]),
     ]
     print(f"== {label}", flush=True)
-    took = 0.0
     for what, cwd, args in steps:
         line, took = jixiao(code, cwd, *args)
         print(f"  {what:<38} {took:6.1f} s  {line}", flush=True)
     env = {**os.environ, "PYTHONPATH": str(code if code is not None else ROOT)}
     shown = subprocess.run([sys.executable, "-c", VISIBLE, str(db)], env=env, capture_output=True, text=True)
     print(f"  read_db shows {shown.stdout.strip() or shown.stderr.strip()[-200:]} of {n1 + n2} files", flush=True)
-    return took
+    return steps[-1][2]
 
 
 def main() -> None:
@@ -90,6 +92,7 @@ def main() -> None:
     ap.add_argument("--n2", type=int, default=1000)
     ap.add_argument("--base", default="main", help="git ref of the baseline jixiao")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="jixiao-store-identity-"))
     try:
@@ -97,9 +100,18 @@ def main() -> None:
         base.mkdir()
         archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.base, "jixiao"], capture_output=True, check=True)
         subprocess.run(["tar", "-x", "-C", str(base)], input=archive.stdout, check=True)
-        before = cycle(f"baseline {args.base}", base, tmp / "base", args.n1, args.n2, args.workers)
-        after = cycle("this tree", None, tmp / "tree", args.n1, args.n2, args.workers)
-        print(f"run 5 (nothing to parse in either): this tree / baseline = {after / before:.2f}")
+        ways = {
+            "baseline": (base, tmp / "base" / "work", cycle(f"baseline {args.base}", base, tmp / "base", args.n1, args.n2, args.workers)),
+            "this tree": (None, tmp / "tree" / "work", cycle("this tree", None, tmp / "tree", args.n1, args.n2, args.workers)),
+        }
+        times: dict[str, list[float]] = {name: [] for name in ways}
+        for _ in range(args.repeat):
+            for name, (code, cwd, run5) in ways.items():
+                times[name].append(jixiao(code, cwd, *run5)[1])
+        for name, took in times.items():
+            print(f"run 5, {name}: " + " ".join(f"{t:.1f}" for t in took) + " s")
+        ratio = statistics.median(times["this tree"]) / statistics.median(times["baseline"])
+        print(f"run 5 (nothing to parse in either), median this tree / baseline = {ratio:.2f}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

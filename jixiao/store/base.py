@@ -237,6 +237,18 @@ class Store(ReviewsMixin):
     _begin = "BEGIN"  # a write transaction; SQLite takes its write lock at once
     _elsewhere = "use a new --db file"  # what to do instead, in refusals
 
+    def __init__(self) -> None:
+        self._keys: dict[tuple[str, str], str] = {}
+
+    def key(self, path: str | os.PathLike[str]) -> str:
+        """The store's key of ``path`` (:func:`file_key`), resolved once per open store: a run asks for
+        each input's key several times (plan, load, removed, the store's other files)."""
+        memo = (os.getcwd(), os.fspath(path))
+        key = self._keys.get(memo)
+        if key is None:
+            key = self._keys[memo] = file_key(path)
+        return key
+
     # -- what an engine says about itself ----------------------------------------
 
     @property
@@ -394,9 +406,8 @@ class Store(ReviewsMixin):
         fresh, copies = self._sort(paths, states, self._db.execute(STORED_SQL))
         return Plan([p for p in paths if p not in fresh], [p for p in paths if p in fresh], states, copies)
 
-    @staticmethod
     def _sort(
-        paths: Sequence[Path], states: Mapping[Path, FileState], rows: Iterable[Any]
+        self, paths: Sequence[Path], states: Mapping[Path, FileState], rows: Iterable[Any]
     ) -> tuple[set[Path], dict[Path, str]]:
         """Which of ``paths`` the stored ``rows`` (of :data:`STORED_SQL`) hold finished records for
         under their own key, and which others have their content stored finished under another key."""
@@ -412,7 +423,7 @@ class Store(ReviewsMixin):
             sha = states[path].sha256
             if sha is None:
                 continue
-            own = stored.get(file_key(path))
+            own = stored.get(self.key(path))
             if own is not None and own[0] == sha and _finished(own):
                 fresh.add(path)
             elif sha in finished:
@@ -481,7 +492,7 @@ class Store(ReviewsMixin):
 
     def load_by_path(self, paths: Iterable[Path]) -> dict[Path, list[Record]]:
         """Stored records of each path that has them (removed files have none)."""
-        keys = {path: file_key(path) for path in paths}
+        keys = {path: self.key(path) for path in paths}
         texts = self._texts(keys.values())
         return {path: records_from_json(texts[key]) for path, key in keys.items() if key in texts}
 
@@ -492,7 +503,7 @@ class Store(ReviewsMixin):
     def stored_except(self, paths: Iterable[Path]) -> list[Record]:
         """The records of every current readable file other than ``paths``, in key order: what the
         store knows beyond this run's inputs (another year's or project's report, given before)."""
-        given = {file_key(p) for p in paths}
+        given = {self.key(p) for p in paths}
         keys = [
             r[0] for r in self._db.execute(f"SELECT path FROM files WHERE status = 'ok' ORDER BY {self._path_order}")
         ]
@@ -513,7 +524,7 @@ class Store(ReviewsMixin):
         """Store one file (``parsed`` now, or taken from stored content): its ``files`` row and all its
         rows, replacing the old ones, in one committed transaction. A finding seen before in this file
         keeps its ``first_seen_run``."""
-        key = file_key(path)
+        key = self.key(path)
         status: FileStatus = "failed" if records and all(isinstance(r, Failure) for r in records) else "ok"
         dicts = [record_to_dict(r) for r in records]
         rows: dict[str, list[Row]] = {name: [] for name in TABLES}
@@ -559,13 +570,10 @@ class Store(ReviewsMixin):
             seen = dict(db.execute("SELECT fingerprint, MIN(first_seen_run) FROM findings GROUP BY fingerprint"))
             db.execute("DELETE FROM findings WHERE scope = 'batch'")
             for path in paths:
-                db.execute("DELETE FROM findings WHERE path = ?", (file_key(path),))
-            keys: dict[str, str] = {}  # resolved once a file, not once a finding
+                db.execute("DELETE FROM findings WHERE path = ?", (self.key(path),))
             by_key: dict[str, list[Row]] = {}
             for path, row in rows:
-                if path not in keys:
-                    keys[path] = file_key(path)
-                by_key.setdefault(keys[path], []).append({**row, "first_seen_run": seen.get(row["fingerprint"], run_id)})
+                by_key.setdefault(self.key(path), []).append({**row, "first_seen_run": seen.get(row["fingerprint"], run_id)})
             for key, key_rows in by_key.items():
                 self._insert("findings", key, run_id, key_rows)
             db.execute("COMMIT")
@@ -599,8 +607,8 @@ class Store(ReviewsMixin):
         (the tables always show current files) and their ``files`` row stays as history without records.
         Files elsewhere are another run's business and stay as they are. Seen files get ``last_seen_run``.
         Returns the removed files' keys."""
-        keys = {file_key(p) for p in seen}
-        under = [file_key(r) for r in roots]
+        keys = {self.key(p) for p in seen}
+        under = [self.key(r) for r in roots]
         db = self._db
         db.execute(self._begin)
         try:

@@ -48,7 +48,6 @@ from jixiao import __version__
 from jixiao.models import Record
 from jixiao.store import schema
 from jixiao.store.base import STORED_SQL, Claims, FileState, Store, StoreError, now
-from jixiao.store.keys import file_key
 
 SCHEMA_TABLE = "jixiao_schema_version"
 MIGRATION_LOCK = 0x6A6978_6961_6F00  # pg_advisory_xact_lock key while migrating ("jixiao")
@@ -141,6 +140,7 @@ class PostgresStore(Store):
     _elsewhere = "use another database or schema"
 
     def __init__(self, url: str) -> None:
+        super().__init__()
         self.url = url
         self.path = Path(redact(url))  # for messages only; a PostgreSQL store has no file
         kwargs: dict[str, Any] = {"autocommit": True, "application_name": "jixiao"}
@@ -198,7 +198,7 @@ class PostgresStore(Store):
 
     def claim(self, paths: Sequence[Path], states: Mapping[Path, FileState]) -> Claims:
         """Lock each file to parse, skipping those another run holds; files stored meanwhile are let go."""
-        keys = [claim_key(file_key(p)) for p in paths]
+        keys = [claim_key(self.key(p)) for p in paths]
         got = [
             bool(r[0]) for r in self._db.execute(
                 "SELECT pg_try_advisory_lock(k) FROM unnest(?::bigint[]) WITH ORDINALITY AS t (k, i) ORDER BY i",
@@ -207,7 +207,7 @@ class PostgresStore(Store):
         ]
         held = [p for p, ok in zip(paths, got, strict=True) if ok]
         busy = [p for p, ok in zip(paths, got, strict=True) if not ok]
-        self._held.update({file_key(p): k for p, k, ok in zip(paths, keys, got, strict=True) if ok})
+        self._held.update({self.key(p): k for p, k, ok in zip(paths, keys, got, strict=True) if ok})
         done = self._stored_now(held, states)
         for path in done:
             self._release(path)
@@ -219,9 +219,9 @@ class PostgresStore(Store):
         mine: list[Path] = []
         done: list[Path] = []
         for path in paths:
-            key = claim_key(file_key(path))
+            key = claim_key(self.key(path))
             self._db.execute("SELECT pg_advisory_lock(?)", (key,))
-            self._held[file_key(path)] = key
+            self._held[self.key(path)] = key
             if self._stored_now([path], states):
                 self._release(path)
                 done.append(path)
@@ -232,11 +232,11 @@ class PostgresStore(Store):
     def _stored_now(self, paths: Sequence[Path], states: Mapping[Path, FileState]) -> set[Path]:
         if not paths:
             return set()
-        rows = self._db.execute(STORED_SQL + " WHERE path = ANY(?)", ([file_key(p) for p in paths],))
+        rows = self._db.execute(STORED_SQL + " WHERE path = ANY(?)", ([self.key(p) for p in paths],))
         return self._sort(paths, states, rows)[0]
 
     def _release(self, path: Path) -> None:
-        key = self._held.pop(file_key(path), None)
+        key = self._held.pop(self.key(path), None)
         if key is not None:
             self._db.execute("SELECT pg_advisory_unlock(?)", (key,))
 

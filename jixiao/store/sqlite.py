@@ -26,6 +26,7 @@ class SqliteStore(Store):
     _begin = "BEGIN IMMEDIATE"
 
     def __init__(self, path: str | Path) -> None:
+        super().__init__()
         self.path = Path(path)
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_S)
