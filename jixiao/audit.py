@@ -45,18 +45,15 @@ def judge(records: Sequence[Record], profile: Profile = MOF, context: Sequence[R
 
 def stored_reports(store: Store, inputs: Sequence[Path]) -> list[Record]:
     """The store's current records of files that are not among this run's inputs: read before the run,
-    which marks them removed, so a department's other year or projects given in an earlier run count."""
-    given = {str(p) for p in inputs}
-    paths = [Path(row[0]) for row in store.execute("SELECT path FROM files WHERE status = 'ok' ORDER BY path")]
-    others = [p for p in paths if str(p) not in given]
-    return store.load(others)
+    so a department's other year or projects given in an earlier run count."""
+    return store.stored_except(inputs)
 
 
 def finding_rows(records: Sequence[Record], only_batch: bool = True) -> list[tuple[str, dict[str, Any]]]:
     """Findings as the store's ``findings`` rows, keyed by the file they sit on: those across reports,
     or (``only_batch=False``, a run under another profile than the workers') all of them."""
     from jixiao.review import fingerprint as review_fingerprint
-    from jixiao.store import finding_fingerprint
+    from jixiao.store import file_key, finding_fingerprint
 
     out: list[tuple[str, dict[str, Any]]] = []
     for r in records:
@@ -64,9 +61,10 @@ def finding_rows(records: Sequence[Record], only_batch: bool = True) -> list[tup
             continue
         data = record_to_dict(r)
         where = where_of(data)
+        key = file_key(r.source.path)  # the store's key of the file: fingerprints are the same however it was reached
         for f, plain in zip(r.findings, data["findings"], strict=True):
             if f.scope == "batch" or not only_batch:
-                fingerprint = finding_fingerprint(r.source.path, r.table_index, f)
+                fingerprint = finding_fingerprint(key, r.table_index, f)
                 out.append((r.source.path, {
                     **where, **finding_row(plain),
                     "fingerprint": fingerprint,

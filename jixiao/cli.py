@@ -100,7 +100,9 @@ def _run(
 
             context = tuple(stored_reports(store, files))
             try:
-                incremental = run_incremental(store, files, workers=workers, limits=limits, on_done=done, **how)
+                incremental = run_incremental(
+                    store, files, workers=workers, limits=limits, on_done=done, roots=[Path(p) for p in paths], **how
+                )
             except ExecutorError as exc:
                 raise click.ClickException(str(exc)) from exc
             except database_errors() as exc:

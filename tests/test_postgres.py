@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from jixiao.cli import main
 from jixiao.inputs import expand
 from jixiao.store import StoreError, open_store, read_db, run_incremental
-from jixiao.store import sqlite as store_sqlite
+from jixiao.store import schema as store_schema
 from tests.conftest import SAMPLES
 from tests.services import PostgresServer, new_database, postgres_missing, shared_postgres_server
 
@@ -80,7 +80,7 @@ def sqlite_columns(db: Path) -> dict[str, list[str]]:
 
 def test_schema_is_the_sqlite_schema_with_rowid_made_explicit(url: str, tmp_path: Path) -> None:
     with open_store(url) as store:
-        assert store.version == len(store_sqlite.MIGRATIONS)
+        assert store.version == len(store_schema.MIGRATIONS)
     with open_store(tmp_path / "s.sqlite"):
         pass
     pg: dict[str, list[str]] = {}
@@ -131,7 +131,7 @@ def test_changed_and_removed_files(url: str, tmp_path: Path) -> None:
         seed = src / "seed-department-report.pdf"
         seed.write_bytes(seed.read_bytes() + b"%%changed\n")
         (src / "project-consistent.pdf").unlink()
-        inc = run_incremental(store, expand([src]), workers=1)
+        inc = run_incremental(store, expand([src]), workers=1, roots=[src])
     assert inc.parsed == 1 and inc.removed == [str(src / "project-consistent.pdf")], [(d.path.name, d.records) for d in inc.results]
     statuses = dict(query(url, "SELECT path, status FROM files"))
     assert statuses[str(src / "project-consistent.pdf")] == "removed"
@@ -158,9 +158,9 @@ def test_nul_in_text_is_stored_and_records_load_back_exact(url: str, tmp_path: P
 def test_versions_and_an_added_migration(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     with open_store(url):
         pass
-    versions = list(range(1, len(store_sqlite.MIGRATIONS) + 1))
+    versions = list(range(1, len(store_schema.MIGRATIONS) + 1))
     assert query(url, "SELECT version FROM jixiao_schema_version ORDER BY version") == [(v,) for v in versions]
-    monkeypatch.setattr(store_sqlite, "MIGRATIONS", [*store_sqlite.MIGRATIONS, "ALTER TABLE runs ADD COLUMN note TEXT;\n"])
+    monkeypatch.setattr(store_schema, "MIGRATIONS", [*store_schema.MIGRATIONS, "ALTER TABLE runs ADD COLUMN note TEXT;\n"])
     with open_store(url) as store:
         assert store.version == len(versions) + 1
     assert "note" in {r[0] for r in query(url, "SELECT column_name FROM information_schema.columns WHERE table_name = 'runs'")}

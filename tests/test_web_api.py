@@ -25,7 +25,7 @@ from jixiao.cli import main
 from jixiao.models import Report, Review
 from jixiao.review import fingerprint
 from jixiao.store import open_store, read_db
-from jixiao.store import sqlite as store_sqlite
+from jixiao.store import schema as store_schema
 from jixiao.web.app import create_app
 from jixiao.web.config import ServeConfig
 from jixiao.web.pictures import crop_png, crop_stem, page_png
@@ -256,12 +256,12 @@ def test_review_cli_and_new_only_skips_dismissed(tmp_path: Path) -> None:
 
 def test_store_of_version_1_is_upgraded_with_review_fingerprints(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "old.sqlite"
-    monkeypatch.setattr(store_sqlite, "MIGRATIONS", store_sqlite.MIGRATIONS[:1])
+    monkeypatch.setattr(store_schema, "MIGRATIONS", store_schema.MIGRATIONS[:1])
     later = {"extra", "profile", "scope", "compared", "format"}  # columns of versions 2, 3 and 5
-    monkeypatch.setattr(store_sqlite, "STORED_COLUMNS", {
-        name: {c: k for c, k in cols.items() if c not in later} for name, cols in store_sqlite.STORED_COLUMNS.items()
+    monkeypatch.setattr(store_schema, "STORED_COLUMNS", {
+        name: {c: k for c, k in cols.items() if c not in later} for name, cols in store_schema.STORED_COLUMNS.items()
     })
-    monkeypatch.setattr(store_sqlite, "EXTRA_COLUMNS", {**store_sqlite.EXTRA_COLUMNS, "findings": ("path", "run_id", "fingerprint", "first_seen_run")})
+    monkeypatch.setattr(store_schema, "EXTRA_COLUMNS", {**store_schema.EXTRA_COLUMNS, "findings": ("path", "run_id", "fingerprint", "first_seen_run")})
     with open_store(db) as store:
         run_id = store.begin_run()
         records = jixiao.parse_path(sample(SEED))
@@ -269,7 +269,7 @@ def test_store_of_version_1_is_upgraded_with_review_fingerprints(tmp_path: Path,
         assert store.version == 1
     monkeypatch.undo()
     with open_store(db) as store:
-        assert store.version == len(store_sqlite.MIGRATIONS)
+        assert store.version == len(store_schema.MIGRATIONS)
         have = [r[0] for r in store.execute("SELECT review_fingerprint FROM findings ORDER BY rowid")]
     report = records[0]
     assert isinstance(report, Report)

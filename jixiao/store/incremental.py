@@ -1,8 +1,9 @@
 """A batch that parses only what changed: the library call behind ``--db``.
 
-``run_incremental(store, files)`` hashes every file, parses the new and changed
-ones (each committed to the store as soon as it is done), loads the rest from
-the store, marks files that are gone as removed, and returns every file's
+``run_incremental(store, files, roots=paths)`` hashes every file, parses the new and
+changed ones (each committed to the store as soon as it is done), loads the rest from
+the store (content it holds under another path too), marks the stored files under
+``roots`` that are gone as removed, and returns every file's
 records in input order, exactly as a fresh :func:`jixiao.runner.run_batch`
 would: copies of the same content are marked ``duplicate_of`` the first one
 in input order whether that one was parsed now or loaded.
@@ -17,11 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 from jixiao.models import Finding, Record
 from jixiao.runner import Done, Executor, Limits, run_batch
-from jixiao.store.sqlite import Store, finding_fingerprint
+from jixiao.store.base import Store, finding_fingerprint
+from jixiao.store.keys import file_key
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,13 @@ class Incremental:
 
     def is_new(self, done: Done, table_index: int, finding: Finding) -> bool:
         """Whether this finding of ``done``'s file was first seen in this run."""
-        return finding_fingerprint(str(done.path), table_index, finding) in self.new_fingerprints
+        key = self._keys.get(done.path) or file_key(done.path)
+        return finding_fingerprint(key, table_index, finding) in self.new_fingerprints
+
+    @cached_property
+    def _keys(self) -> dict[Path, str]:
+        """Each input's store key, resolved once (not once per finding)."""
+        return {d.path: file_key(d.path) for d in self.results}
 
 
 def run_incremental(
@@ -52,11 +61,13 @@ def run_incremental(
     on_done: Callable[[Done], None] | None = None,
     executor: Executor = "local",
     scheduler: str | None = None,
+    roots: Sequence[Path] = (),
 ) -> Incremental:
     """Parse what changed, load the rest; ``on_done`` hears of loaded files first, then of each parsed
-    one. ``executor`` and ``scheduler`` are those of :func:`jixiao.runner.run_batch`."""
+    one. ``executor`` and ``scheduler`` are those of :func:`jixiao.runner.run_batch`. ``roots`` are the
+    folders and files the run was given: stored files under them that are gone are marked removed."""
     run_id = store.begin_run()
-    plan = store.plan(files)
+    plan = store.reuse(run_id, store.plan(files))
     by_path: dict[Path, Done] = {}
 
     def load(paths: Sequence[Path]) -> None:
@@ -91,7 +102,7 @@ def run_incremental(
         parsed += len(later.mine)
     results = mark_copies([by_path[p] for p in files], [plan.states[p].sha256 for p in files])
     results = [replace(d, index=i) for i, d in enumerate(results)]
-    removed = store.mark_removed(run_id, files)
+    removed = store.mark_removed(run_id, files, roots)
     store.finish_run(run_id, len(files))
     return Incremental(
         run_id, results, parsed, len(files) - parsed, removed, frozenset(store.new_findings(run_id))

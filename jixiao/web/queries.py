@@ -17,7 +17,7 @@ from typing import Any
 from jixiao.models import Record, Report
 from jixiao.review import STATES, fingerprints, report_key, with_reviews
 from jixiao.store import Store
-from jixiao.store.sqlite import records_from_json
+from jixiao.store.base import records_from_json
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 50

@@ -143,7 +143,7 @@ class RunManager:
     def _run(self, run: Run) -> None:
         with open_store(self.db) as store:
             run_id = store.begin_run()
-            plan = store.plan(run.files)
+            plan = store.reuse(run_id, store.plan(run.files))
             stored = store.load_by_path(plan.unchanged)
             with run.lock:
                 run.from_store = len(plan.unchanged)
