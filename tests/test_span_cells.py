@@ -25,7 +25,7 @@ def _fits(path: Path, index: int) -> bool:
     page, textpage = _page(path, index)
     raws = [g for g in map(cluster_to_grid, segments_to_clusters(drawings_to_segments(page.get_cdrawings()))) if g]
     _, spans = read_dict(index + 1, page.get_text("dict", textpage=textpage))
-    return spans_fit(raws, spans)
+    return spans_fit(raws, spans.chars)
 
 
 @pytest.mark.parametrize("path", TEXT_SAMPLES, ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -54,7 +54,7 @@ def test_a_span_across_a_border_sends_the_page_to_characters() -> None:
     assert not _fits(path, 6)
     page, textpage = _page(path, 6)
     _, spans = read_dict(7, page.get_text("dict", textpage=textpage))
-    assert any(s.c == "形成良好的社会氛长期" for s in spans)
+    assert any(s.c == "形成良好的社会氛长期" for s in spans.chars)
     (grid,) = page_grids(page, 7, None, textpage, spans=spans)
     texts = {(c.row, c.col): c.text for c in grid.grid.cells}
     assert texts[(16, 3)] == "形成良好的社会氛"
