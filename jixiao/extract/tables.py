@@ -262,8 +262,16 @@ def _edge_map(old: Sequence[float], new: Sequence[float]) -> list[int] | None:
     return out
 
 
-def _row_key(grid: Grid, row: int) -> tuple[str, ...]:
-    return tuple(squash(c.text) for c in grid.row_cells(row))
+def _row_keys(grid: Grid) -> list[tuple[str, ...]]:
+    """Each row's squashed cell texts, left to right, as :meth:`Grid.row_cells` orders them.
+
+    One pass over the cells for all rows (a page-long table has hundreds of
+    cells; asking ``row_cells`` row by row went over them once per row).
+    """
+    rows: dict[int, list[Cell]] = defaultdict(list)
+    for cell in grid.cells:
+        rows[cell.row].append(cell)
+    return [tuple(squash(c.text) for c in sorted(rows.get(r, ()), key=lambda c: c.col)) for r in range(grid.nrows)]
 
 
 def starts_new_table(grid: Grid) -> bool:
@@ -282,9 +290,10 @@ def stitch(head: Grid, tail: Grid) -> Grid | None:
     emap = _edge_map(head.col_edges, tail.col_edges)
     if emap is None or emap != sorted(emap):
         return None
-    head_keys = {_row_key(head, r) for r in range(head.nrows)}
+    head_keys = set(_row_keys(head))
+    tail_keys = _row_keys(tail)
     skip = 0
-    while skip < tail.nrows and _row_key(tail, skip) in head_keys and any(_row_key(tail, skip)):
+    while skip < tail.nrows and tail_keys[skip] in head_keys and any(tail_keys[skip]):
         skip += 1
     cells = list(head.cells)
     for cell in tail.cells:
