@@ -63,7 +63,22 @@ def page_chars(page: pymupdf.Page, textpage: pymupdf.TextPage | None = None) -> 
     return rawdict_chars(page.get_text("rawdict", flags=TEXT_FLAGS, textpage=textpage))
 
 
-def read_dict(page_no: int, text_dict: dict[str, Any]) -> tuple[list[Line], list[Char]]:
+#: Where a span sits in ``get_text("dict")``: its block's number, its line's and its own index.
+SpanKey = tuple[int, int, int]
+
+
+class PageSpans(NamedTuple):
+    """A page's spans as coarse runs, and where each sits in the text layer.
+
+    The key lets a span that runs across a cell border be read again by
+    character (:func:`span_runs`) without reading the whole page so.
+    """
+
+    chars: list[Char]
+    keys: list[SpanKey]
+
+
+def read_dict(page_no: int, text_dict: dict[str, Any]) -> tuple[list[Line], PageSpans]:
     """A page's visual lines from ``get_text("dict")``, and its spans as coarse runs.
 
     A span becomes one Char without ``parts``: its text, box and size.  That
@@ -75,48 +90,132 @@ def read_dict(page_no: int, text_dict: dict[str, Any]) -> tuple[list[Line], list
     """
     lines: list[Line] = []
     spans: list[Char] = []
+    keys: list[SpanKey] = []
     for block in text_dict["blocks"]:
-        for line in block.get("lines", ()):
+        number = block["number"]
+        for line_at, line in enumerate(block.get("lines", ())):
             line_spans = line["spans"]
             line_size = 0.0
-            for span in line_spans:
+            for span_at, span in enumerate(line_spans):
                 size = float(span["size"])
                 if size > line_size:
                     line_size = size
                 if span["text"]:
                     x0, y0, x1, y1 = span["bbox"]
                     spans.append(_new_tuple(Char, (span["text"], x0, y0, x1, y1, size, ())))
+                    keys.append((number, line_at, span_at))
             text = line_spans[0]["text"] if len(line_spans) == 1 else "".join([s["text"] for s in line_spans])
             if text.strip():
                 x0, y0, x1, y1 = line["bbox"]
                 lines.append(Line(page_no, text, Box.of(page_no, x0, y0, x1, y1), line_size))
-    return lines, spans
+    return lines, PageSpans(spans, keys)
 
 
 def rawdict_chars(raw: dict[str, Any]) -> list[Char]:
-    """A page's character runs, from ``get_text("rawdict")``.
-
-    For a page where a span runs across a cell border (see
-    :func:`read_dict`): its cells need every character's box.
-    """
+    """A page's character runs, from ``get_text("rawdict")``."""
     out: list[Char] = []
     for block in raw["blocks"]:
         for line in block.get("lines", ()):
             for span in line["spans"]:
-                size = float(span["size"])
-                gap = RUN_GAP * size
-                run: list[Part] = []
-                last_x1 = 0.0
-                for ch in span["chars"]:
-                    c, box = ch["c"], ch["bbox"]
-                    if run and (c == " " or box[0] - last_x1 > gap or run[-1][0] == " "):
-                        out.append(make_run(run, size))
-                        run = []
-                    run.append((c, box))
-                    last_x1 = box[2]
-                if run:
-                    out.append(make_run(run, size))
+                _add_runs(span, out)
     return out
+
+
+def _add_runs(span: dict[str, Any], out: list[Char]) -> None:
+    """A ``rawdict`` span's character runs: a run ends at a space and at a gap wider than ``RUN_GAP`` × size."""
+    size = float(span["size"])
+    gap = RUN_GAP * size
+    run: list[Part] = []
+    last_x1 = 0.0
+    for ch in span["chars"]:
+        c, box = ch["c"], ch["bbox"]
+        if run and (c == " " or box[0] - last_x1 > gap or run[-1][0] == " "):
+            out.append(make_run(run, size))
+            run = []
+        run.append((c, box))
+        last_x1 = box[2]
+    if run:
+        out.append(make_run(run, size))
+
+
+class SpanRuns(NamedTuple):
+    """The character runs of some spans, and how they were read."""
+
+    runs: dict[int, list[Char]]  # by the span's index in :class:`PageSpans`
+    whole_page: bool  # True: the page's ``rawdict`` was read (the per-line reader could not be used)
+
+
+def span_runs(textpage: pymupdf.TextPage, spans: PageSpans, wanted: Sequence[int]) -> SpanRuns:
+    """The character runs of the wanted spans (indices into ``spans``), as :func:`rawdict_chars` gives them.
+
+    Only the text lines holding them are read by character, through the
+    function MuPDF's ``rawdict`` itself builds each line with; a page whose
+    lines cannot be read so (another PyMuPDF, a line that does not match
+    its span) is read whole by ``rawdict``, the same characters at twice
+    the cost of ``dict``.
+    """
+    lines = _raw_lines(textpage, {spans.keys[i][:2] for i in wanted})
+    if lines is not None:
+        runs: dict[int, list[Char]] = {}
+        for i in wanted:
+            number, line_at, span_at = spans.keys[i]
+            line_spans = lines[number, line_at]
+            if span_at >= len(line_spans) or not _same_span(line_spans[span_at], spans.chars[i]):
+                break
+            runs[i] = []
+            _add_runs(line_spans[span_at], runs[i])
+        else:
+            return SpanRuns(runs, whole_page=False)
+    raw = textpage.extractRAWDICT()
+    blocks = {b["number"]: b for b in raw["blocks"]}
+    runs = {}
+    for i in wanted:
+        number, line_at, span_at = spans.keys[i]
+        runs[i] = []
+        _add_runs(blocks[number]["lines"][line_at]["spans"][span_at], runs[i])
+    return SpanRuns(runs, whole_page=True)
+
+
+def _same_span(raw_span: dict[str, Any], span: Char) -> bool:
+    return tuple(raw_span["bbox"]) == span[1:5] and "".join([ch["c"] for ch in raw_span["chars"]]) == span.c
+
+
+def _raw_lines(textpage: pymupdf.TextPage, wanted: set[tuple[int, int]]) -> dict[tuple[int, int], list[Any]] | None:
+    """The ``rawdict`` spans of the wanted lines (block number, line index), or None where they cannot be read alone.
+
+    Walks MuPDF's text page as ``rawdict`` does (every block counts in the
+    numbering; a line outside the page's box is skipped) and builds each
+    wanted line with PyMuPDF's own line builder, so its characters and boxes
+    are those of ``rawdict``.  That builder is not public API: any failure
+    sends the caller to the whole page's ``rawdict``.
+    """
+    try:
+        from pymupdf import extra, mupdf
+
+        stext = textpage.this.m_internal
+        rect = mupdf.FzRect(stext.mediabox)
+        infinite = mupdf.fz_is_infinite_rect(rect)
+        buffer = mupdf.fz_new_buffer(128)
+        blocks = {number for number, _ in wanted}
+        out: dict[tuple[int, int], list[Any]] = {}
+        block, number = stext.first_block, 0
+        while block is not None:  # the C list itself: a wrapper per block costs four times more
+            if number in blocks:
+                at = 0
+                for line in mupdf.FzStextBlock(block):
+                    if not infinite and mupdf.fz_is_empty_rect(mupdf.fz_intersect_rect(rect, mupdf.FzRect(line.m_internal.bbox))):
+                        continue
+                    if (number, at) in wanted:
+                        line_dict: dict[str, Any] = {}
+                        extra.JM_make_spanlist(line_dict, line, True, buffer, rect)
+                        out[number, at] = line_dict["spans"]
+                    at += 1
+                if len(out) == len(wanted):
+                    return out
+            block, number = block.next, number + 1
+    except Exception:  # PyMuPDF's internals differ: read the whole page instead
+        return None
+    return None
 
 
 def make_run(run: list[Part], size: float) -> Char:

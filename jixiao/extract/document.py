@@ -18,7 +18,7 @@ import pymupdf
 import regex
 
 from jixiao.errors import OcrUnavailable
-from jixiao.extract.chars import TEXT_FLAGS, Char, read_dict
+from jixiao.extract.chars import TEXT_FLAGS, PageSpans, read_dict
 from jixiao.extract.narrative import Line, ParagraphBuilder
 from jixiao.extract.ocr.decide import Decision, text_method
 from jixiao.extract.ocr.pages import ocr_grids, ocr_lines, page_decision, read_page_image
@@ -134,12 +134,12 @@ def _mapped(text: str, text_map: TextMap | None) -> str:
     return text_map(text) if text_map is not None else text
 
 
-def _read_text_layer(page: pymupdf.Page, page_no: int) -> tuple[pymupdf.TextPage, list[Line], list[Char]]:
+def _read_text_layer(page: pymupdf.Page, page_no: int) -> tuple[pymupdf.TextPage, list[Line], PageSpans]:
     """The page's TextPage, visual lines and spans, from one ``dict`` pass.
 
-    The spans stand for the characters in table cells; the finder asks for
-    the characters themselves (``rawdict``, twice the cost) only where a span
-    runs across a cell border (:func:`jixiao.extract.tables.spans_fit`).
+    The spans stand for the characters in table cells; the finder reads the
+    characters themselves only of a span that runs across a cell border
+    (:func:`jixiao.extract.tables.cell_runs`).
     """
     textpage = page.get_textpage(flags=TEXT_FLAGS)
     lines, spans = read_dict(page_no, page.get_text("dict", textpage=textpage))
@@ -156,7 +156,7 @@ def _grid_reader(
     scan: OcrPage | None,
     text_map: TextMap | None,
     textpage: pymupdf.TextPage,
-    spans: list[Char],
+    spans: PageSpans,
 ) -> Callable[[], list[PageGrid]]:
     """How to get this page's grids, called only if the finder wants them."""
     if scan is not None:

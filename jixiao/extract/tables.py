@@ -12,11 +12,22 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import pymupdf
 import regex
 
-from jixiao.extract.chars import Char, chars_to_text, end_cells, locate, page_chars, split_run
+from jixiao.extract.chars import (
+    TEXT_FLAGS,
+    Char,
+    PageSpans,
+    chars_to_text,
+    end_cells,
+    locate,
+    page_chars,
+    span_runs,
+    split_run,
+)
 from jixiao.extract.lattice import RawGrid, cluster_to_grid, drawings_to_segments, segments_to_clusters
 from jixiao.layout import Cell, Grid, TableBlock
 from jixiao.models import Box, round_pt
@@ -129,33 +140,70 @@ def _cells(raw: RawGrid, texts: list[str], page: int) -> Iterator[Cell]:
 
 
 def spans_fit(raws: Sequence[RawGrid], spans: Sequence[Char]) -> bool:
-    """Whether every span (a coarse run, see :func:`jixiao.extract.chars.read_dict`) lies
-    wholly inside one cell of a grid or wholly outside every grid, and on one side
-    of each grid's top and bottom line.
+    """Whether every span (a coarse run, see :func:`jixiao.extract.chars.read_dict`) fits the grids
+    (:func:`misfits`): then the spans can stand for the page's characters."""
+    return not misfits(raws, spans)
 
-    Then each span's character runs would all land in the span's cell (or in no
+
+def misfits(raws: Sequence[RawGrid], spans: Sequence[Char]) -> list[int]:
+    """The indices of the spans that do not lie wholly inside one cell of a grid or wholly
+    outside every grid, or not on one side of each grid's top and bottom line.
+
+    A span that fits has all its character runs in the span's cell (or in no
     cell) and on the same side of the lines that bound the text above a grid,
-    so the span can stand for them.  Where one span runs across a border (an
-    office suite set two cells' texts as one line, ``形成良好的社会氛长期``)
-    the page needs its characters.
+    so the span can stand for them.  A span across a border (an office suite
+    set two cells' texts as one line, ``形成良好的社会氛长期``) needs its
+    characters.
     """
+    out: set[int] = set()
     for raw in raws:
         xs, ys = raw.xs, raw.ys
         left, right, top, bottom = xs[0], xs[-1], ys[0], ys[-1]
         cell_at, cells = raw.cell_at, raw.cells
-        for s in spans:
+        for i, s in enumerate(spans):
             x0, y0, x1, y1 = s.x0, s.y0, s.x1, s.y1
             if not (y1 < top or y0 >= top) or not (y1 < bottom or y0 >= bottom):
-                return False
+                out.add(i)
+                continue
             if x1 < left or x0 >= right or y1 < top or y0 >= bottom:
                 continue  # no centre of its characters can lie in the grid
             at = cell_at.get((bisect_right(ys, y0) - 1, bisect_right(xs, x0) - 1))
             if at is None:
-                return False
+                out.add(i)
+                continue
             cell = cells[at]
             if not (cell.x0 <= x0 and x1 < cell.x1 and cell.y0 <= y0 and y1 < cell.y1):
-                return False
-    return True
+                out.add(i)
+    return sorted(out)
+
+
+class CellRuns(NamedTuple):
+    """What fills a page's cells, and how it was read (for the tests and benchmarks)."""
+
+    chars: list[Char]
+    split: int  # spans read by character (they run across a border)
+    whole_page: bool  # whether the page's ``rawdict`` was read to split them
+
+
+def cell_runs(raws: Sequence[RawGrid], spans: PageSpans, textpage: pymupdf.TextPage) -> CellRuns:
+    """The page's spans, each one that does not fit the grids (:func:`misfits`) replaced by its character runs.
+
+    Only those spans are read by character (:func:`jixiao.extract.chars.span_runs`):
+    the cells come out as if the whole page had been read by character,
+    because a span that fits holds what its runs would put in its cell.
+    """
+    bad = misfits(raws, spans.chars)
+    if not bad:
+        return CellRuns(spans.chars, 0, False)
+    split = span_runs(textpage, spans, bad)
+    chars: list[Char] = []
+    start = 0
+    for i in bad:
+        chars.extend(spans.chars[start:i])
+        chars.extend(split.runs[i])
+        start = i + 1
+    chars.extend(spans.chars[start:])
+    return CellRuns(chars, len(bad), split.whole_page)
 
 
 def page_grids(
@@ -164,12 +212,13 @@ def page_grids(
     text_map: TextMap | None = None,
     textpage: pymupdf.TextPage | None = None,
     chars: Sequence[Char] | None = None,
-    spans: Sequence[Char] | None = None,
+    spans: PageSpans | None = None,
 ) -> list[PageGrid]:
     """Every ruled grid on a page, top to bottom, with the text above each.
 
     ``chars``: the page's characters when the caller has read them already;
-    ``spans``: its spans instead, used where they fit the grids (:func:`spans_fit`).
+    ``spans``: its spans instead, read by character only where they do not
+    fit the grids (:func:`cell_runs`); neither: the page is read by character.
     """
     segments = drawings_to_segments(page.get_cdrawings())
     if not segments:
@@ -178,7 +227,10 @@ def page_grids(
     if not raws:
         return []
     if chars is None:
-        chars = spans if spans is not None and spans_fit(raws, spans) else page_chars(page, textpage)
+        if spans is None:
+            chars = page_chars(page, textpage)
+        else:
+            chars = cell_runs(raws, spans, textpage or page.get_textpage(flags=TEXT_FLAGS)).chars
     return grids_from_raws(raws, chars, page_no, page.rect.height, text_map)
 
 
@@ -210,8 +262,16 @@ def _edge_map(old: Sequence[float], new: Sequence[float]) -> list[int] | None:
     return out
 
 
-def _row_key(grid: Grid, row: int) -> tuple[str, ...]:
-    return tuple(squash(c.text) for c in grid.row_cells(row))
+def _row_keys(grid: Grid) -> list[tuple[str, ...]]:
+    """Each row's squashed cell texts, left to right, as :meth:`Grid.row_cells` orders them.
+
+    One pass over the cells for all rows (a page-long table has hundreds of
+    cells; asking ``row_cells`` row by row went over them once per row).
+    """
+    rows: dict[int, list[Cell]] = defaultdict(list)
+    for cell in grid.cells:
+        rows[cell.row].append(cell)
+    return [tuple(squash(c.text) for c in sorted(rows.get(r, ()), key=lambda c: c.col)) for r in range(grid.nrows)]
 
 
 def starts_new_table(grid: Grid) -> bool:
@@ -230,9 +290,10 @@ def stitch(head: Grid, tail: Grid) -> Grid | None:
     emap = _edge_map(head.col_edges, tail.col_edges)
     if emap is None or emap != sorted(emap):
         return None
-    head_keys = {_row_key(head, r) for r in range(head.nrows)}
+    head_keys = set(_row_keys(head))
+    tail_keys = _row_keys(tail)
     skip = 0
-    while skip < tail.nrows and _row_key(tail, skip) in head_keys and any(_row_key(tail, skip)):
+    while skip < tail.nrows and tail_keys[skip] in head_keys and any(tail_keys[skip]):
         skip += 1
     cells = list(head.cells)
     for cell in tail.cells:
