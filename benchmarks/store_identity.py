@@ -57,7 +57,7 @@ def jixiao(code: Path | None, cwd: Path, *args: str) -> tuple[str, float]:
     start = time.perf_counter()
     out = subprocess.run([sys.executable, "-m", "jixiao.cli", *args], cwd=cwd, env=env, capture_output=True, text=True)
     took = time.perf_counter() - start
-    line = next((m.group(0) for m in re.finditer(r"解析 parsed .*", out.stdout + out.stderr)), f"rc={out.returncode}")
+    line = next((m.group(0) for m in re.finditer(r"解析 parsed .*", out.stdout + out.stderr)), f"rc={out.returncode} {out.stderr.strip()[-300:]}")
     return line, took
 
 
@@ -81,7 +81,8 @@ def cycle(label: str, code: Path | None, root: Path, n1: int, n2: int, workers: 
         line, took = jixiao(code, cwd, *args)
         print(f"  {what:<38} {took:6.1f} s  {line}", flush=True)
     env = {**os.environ, "PYTHONPATH": str(code if code is not None else ROOT)}
-    shown = subprocess.run([sys.executable, "-c", VISIBLE, str(db)], env=env, capture_output=True, text=True)
+    # cwd: ``python -c`` puts the working directory first on sys.path, before PYTHONPATH
+    shown = subprocess.run([sys.executable, "-c", VISIBLE, str(db)], env=env, cwd=other, capture_output=True, text=True)
     print(f"  read_db shows {shown.stdout.strip() or shown.stderr.strip()[-200:]} of {n1 + n2} files", flush=True)
     return steps[-1][2]
 
@@ -107,7 +108,9 @@ def main() -> None:
         times: dict[str, list[float]] = {name: [] for name in ways}
         for _ in range(args.repeat):
             for name, (code, cwd, run5) in ways.items():
-                times[name].append(jixiao(code, cwd, *run5)[1])
+                line, took = jixiao(code, cwd, *run5)
+                times[name].append(took)
+                print(f"  run 5 again, {name:<10} {took:6.1f} s  {line}", flush=True)
         for name, took in times.items():
             print(f"run 5, {name}: " + " ".join(f"{t:.1f}" for t in took) + " s")
         ratio = statistics.median(times["this tree"]) / statistics.median(times["baseline"])
