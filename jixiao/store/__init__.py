@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 import sys
 
-from jixiao.store.incremental import Incremental, mark_copies, run_incremental
+from jixiao.store.incremental import Incremental, RunCounts, iter_incremental, mark_copies, run_incremental
 from jixiao.store.sqlite import (
     MIGRATIONS,
     Claims,
@@ -37,11 +37,13 @@ __all__ = [
     "FileState",
     "Incremental",
     "Plan",
+    "RunCounts",
     "Store",
     "StoreError",
     "database_errors",
     "finding_fingerprint",
     "is_database_url",
+    "iter_incremental",
     "mark_copies",
     "open_store",
     "read_db",
