@@ -70,5 +70,7 @@ def open_sink(path: Path) -> Sink:
         return JsonSink(path)
     from jixiao.outputs import tabular
 
-    sinks: dict[str, type[Sink]] = {".xlsx": tabular.XlsxSink, ".csv": tabular.CsvSink, ".parquet": tabular.ParquetSink}
+    sinks: dict[str, Callable[[Path], Sink]] = {
+        ".xlsx": tabular.XlsxSink, ".csv": tabular.CsvSink, ".parquet": tabular.ParquetSink,
+    }
     return sinks[suffix](path)

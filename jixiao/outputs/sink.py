@@ -44,10 +44,10 @@ class Sink:
 
     def abort(self) -> None:
         """Remove the temporary file(s); the target is left as it was."""
-        error = sys.exc_info()
-        if error[0] is None:
-            error = (RuntimeError, RuntimeError("aborted"), None)
-        self._stack.__exit__(*error)
+        _, value, tb = sys.exc_info()
+        if value is None:
+            value = RuntimeError("aborted")
+        self._stack.__exit__(type(value), value, tb)
 
     def __enter__(self) -> Sink:
         return self
