@@ -252,15 +252,16 @@ HTML_LIMIT = 500
 class _HtmlRecords:
     """The first :data:`HTML_LIMIT` records of the batch, for ``--html``; counts the rest."""
 
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self, enabled: bool, limit: int = HTML_LIMIT) -> None:
         self.enabled = enabled
+        self.limit = limit
         self.records: list[Record] = []
         self.left_out = 0
 
     def add(self, records: Sequence[Record]) -> None:
         if not self.enabled:
             return
-        room = HTML_LIMIT - len(self.records)
+        room = self.limit - len(self.records)
         self.records.extend(records[:max(room, 0)])
         self.left_out += max(len(records) - max(room, 0), 0)
 

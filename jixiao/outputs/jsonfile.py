@@ -26,6 +26,7 @@ class JsonlSink(Sink):
     def add(self, records: Sequence[Record]) -> None:
         for record in records:
             self._fh.write(dumps(record) + "\n")
+        self._fh.flush()  # a file's lines are on disk (in the temporary file) as soon as it is added
 
 
 class JsonSink(Sink):
