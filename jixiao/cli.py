@@ -396,9 +396,9 @@ def extract(
 @click.option(
     "--html", "html_path", type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help=(
-        "写出一个自包含的 HTML 核查报告：概览、图表、每个问题及其 PDF 页面截图（红框标出单元格）；含全部记录 / "
-        "write one self-contained HTML report: overview, charts, each finding beside a picture of its PDF page "
-        "with the cells boxed in red; holds every record"
+        "写出一个自包含的 HTML 核查报告：概览、图表、每个问题及其 PDF 页面截图（红框标出单元格）；最多含前 500 条记录，"
+        "更多请用 jixiao serve / write one self-contained HTML report: overview, charts, each finding beside a picture "
+        "of its PDF page with the cells boxed in red; holds the first 500 records at most (more: jixiao serve)"
     ),
 )
 @db_option
