@@ -112,7 +112,8 @@ def iter_incremental(
     def parse(paths: Sequence[Path]) -> Iterator[Done]:
         if not paths:
             return iter(())
-        return iter_batch(paths, workers=workers, limits=limits, on_done=saved, executor=executor, scheduler=scheduler)
+        return iter_batch(paths, workers=workers, limits=limits, on_done=saved, executor=executor, scheduler=scheduler,
+                          hashes=[plan.states[p].sha256 for p in paths])
 
     claims = store.claim(plan.to_parse, plan.states)
     stored = set(plan.unchanged) | set(claims.done)
