@@ -14,22 +14,30 @@ size's input. Each way runs in a fresh process, so its peak RSS is its own:
   (``summary.Tally``): the runner's own memory, without the outputs that still hold
   everything (Excel, CSV, Parquet, HTML, the store);
 * **cli**: ``jixiao extract DIR -o out.jsonl -o out.xlsx --db state.sqlite``, run in-process
-  in a fresh interpreter (its parent's and largest worker's peaks, the store's size).
+  in a fresh interpreter (its parent's and largest worker's peaks, the store's size), then
+  checked: the JSONL holds every input's records, in input order, and the workbook's 报告
+  sheet one row per report.
+* **cli@REF** (``--baseline-src /path/to/other/checkout``): the same command run with another
+  checkout's code first (say ``main``), at the smallest size only, for a before/after ratio.
 
 The figure to compare is how each peak grows from the smallest size to the largest: a
-stream's should stay flat. Worker peaks are the largest worker's.
+stream's should stay flat; the run ends with parent peak(largest) / parent peak(smallest).
+Worker peaks are the largest worker's. ``--ways cli`` runs only the CLI (the 50,000 run).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -101,45 +109,88 @@ print(json.dumps({"wall": time.perf_counter() - t,
 """
 
 
-def run_cli(workers: int, folder: Path, tmp: Path) -> dict[str, float]:
+def run_cli(workers: int, folder: Path, tmp: Path, src: Path = ROOT) -> dict[str, Any]:
     db = tmp / "state.sqlite"
     db.unlink(missing_ok=True)
+    out, book = tmp / "cli.jsonl", tmp / "cli.xlsx"
+    env = {**os.environ, "PYTHONPATH": str(src)}
     done = subprocess.run([sys.executable, "-c", CLI, "extract", str(folder), "-w", str(workers), "-q",
-                           "-o", str(tmp / "cli.jsonl"), "-o", str(tmp / "cli.xlsx"), "--db", str(db)],
-                          capture_output=True, text=True, cwd=ROOT, check=True)
-    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+                           "-o", str(out), "-o", str(book), "--db", str(db)],
+                          capture_output=True, text=True, cwd=src, check=False, env=env)
+    lines = done.stdout.strip().splitlines()
+    if not lines:
+        raise SystemExit(f"cli failed ({done.returncode}): {done.stderr[-2000:]}")
+    result: dict[str, Any] = json.loads(lines[-1])
     result["store_mb"] = db.stat().st_size / 1e6 if db.exists() else 0.0
+    result.update(check_cli(folder, out, book))
+    out.unlink(missing_ok=True)
+    book.unlink(missing_ok=True)
     return result
+
+
+def check_cli(folder: Path, out: Path, book: Path) -> dict[str, Any]:
+    """Every input's records in the JSONL, in input order (a file's records together, files in the
+    order ``expand`` lists them), and as many 报告 rows in the workbook as reports in the JSONL."""
+    from jixiao.inputs import expand
+
+    expected = [str(p) for p in expand([folder])]
+    paths: list[str] = []
+    records = reports = 0
+    with out.open(encoding="utf-8") as fh:
+        for line in fh:
+            data = json.loads(line)
+            records += 1
+            reports += data.get("status") != "failed"
+            path = data["source"]["path"]
+            if not paths or paths[-1] != path:
+                paths.append(path)
+    with zipfile.ZipFile(book) as z:  # the sheet's XML, not a load of the whole workbook
+        with z.open("xl/worksheets/sheet1.xml") as sheet:
+            rows = sum(chunk.count(b"<row ") for chunk in iter(lambda: sheet.read(1 << 20), b""))
+    return {"records": records, "in_order": paths == expected, "xlsx_ok": rows - 1 == reports}
+
+
+def show_cli(n: int, way: str, c: dict[str, Any]) -> None:
+    print(f"{n:>7} {way:<7} {c['wall']:>8.1f} {n / c['wall']:>8.1f} {c['parent_mb']:>10.0f} "
+          f"{c['worker_mb']:>10.0f}  -o .jsonl -o .xlsx --db: store {c['store_mb']:.1f} MB, "
+          f"records {c['records']}, in order: {c['in_order']}, xlsx rows ok: {c['xlsx_ok']}", flush=True)
 
 
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,10000")
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--skip-cli", action="store_true")
+    ap.add_argument("--ways", default="hold,stream,cli", help="any of hold, stream, cli")
+    ap.add_argument("--baseline-src", type=Path, help="another checkout: its CLI at the smallest size, first")
     args = ap.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
+    ways = args.ways.split(",")
     with tempfile.TemporaryDirectory(prefix="jixiao-scale-") as name:
         tmp = Path(name)
         t = time.perf_counter()
         corpus = build_corpus(tmp / "corpus", sizes[-1])
         print(f"corpus: {len(corpus)} distinct files in {time.perf_counter() - t:.1f} s; {args.workers} workers")
         print(f"{'files':>7} {'way':<7} {'wall s':>8} {'files/s':>8} {'parent MB':>10} {'worker MB':>10}  notes")
+        parents: dict[int, float] = {}
         for n in sizes:
             files = corpus[:n]
-            for way in ("hold", "stream"):
+            for way in [w for w in ("hold", "stream") if w in ways]:
                 r = run_child(way, args.workers, files, tmp)
                 print(f"{n:>7} {way:<7} {r['wall']:>8.1f} {n / r['wall']:>8.1f} {r['parent_mb']:>10.0f} "
                       f"{r['worker_mb']:>10.0f}  records {r['records']:.0f}, in order: {r['in_order']}", flush=True)
-            if not args.skip_cli and n <= 10_000:
+            if "cli" in ways:
                 folder = tmp / f"in-{n}"
                 folder.mkdir()
                 for p in files:
                     (folder / p.name).symlink_to(p)
+                if args.baseline_src and n == sizes[0]:
+                    show_cli(n, "cli@ref", run_cli(args.workers, folder, tmp, args.baseline_src))
                 c = run_cli(args.workers, folder, tmp)
-                print(f"{n:>7} {'cli':<7} {c['wall']:>8.1f} {n / c['wall']:>8.1f} {c['parent_mb']:>10.0f} "
-                      f"{c['worker_mb']:>10.0f}  -o .jsonl -o .xlsx --db: store {c['store_mb']:.1f} MB", flush=True)
+                parents[n] = c["parent_mb"]
+                show_cli(n, "cli", c)
                 shutil.rmtree(folder)
+        if len(parents) > 1:
+            print(f"cli parent peak {sizes[-1]:,} / {sizes[0]:,} files: {parents[sizes[-1]] / parents[sizes[0]]:.2f}x")
     return 0
 
 

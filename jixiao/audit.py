@@ -8,7 +8,7 @@ parsing, so this costs a run nothing it would notice.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,10 +43,15 @@ def judge(records: Sequence[Record], profile: Profile = MOF, context: Sequence[R
     return with_across(judged, context, profile)
 
 
-def stored_reports(store: Store, inputs: Sequence[Path]) -> list[Record]:
-    """The store's current records of files that are not among this run's inputs: read before the run,
-    so a department's other year or projects given in an earlier run count."""
-    return store.stored_except(inputs)
+def iter_stored_reports(store: Store, inputs: Sequence[Path], chunk: int = 256) -> Iterator[list[Record]]:
+    """The store's current records of files that are not among this run's inputs (by the store's key of
+    each, however it was reached), a chunk of files at a time so a large store is never in memory at
+    once: read before the run, so a department's other year or projects given in an earlier run count."""
+    given = {store.key(p) for p in inputs}
+    paths = [Path(row[0]) for row in store.execute("SELECT path FROM files WHERE status = 'ok' ORDER BY path")]
+    others = [p for p in paths if str(p) not in given]
+    for i in range(0, len(others), chunk):
+        yield store.load(others[i : i + chunk])
 
 
 def finding_rows(records: Sequence[Record], only_batch: bool = True) -> list[tuple[str, dict[str, Any]]]:

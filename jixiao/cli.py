@@ -7,7 +7,8 @@ at or above it; 2 usage error; 3 some inputs failed (3 wins over 1).
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from jixiao import __version__
-from jixiao.audit import judge, resolve_profile
+from jixiao.audit import resolve_profile
 from jixiao.inputs import expand
-from jixiao.models import SEVERITY_ORDER, Failure, Record, Report
-from jixiao.outputs import UnknownFormat, write, writer_for
+from jixiao.models import SEVERITY_ORDER, Failure, Finding, Record, Report
+from jixiao.outputs import UnknownFormat, open_sink, writer_for
 from jixiao.progress import Progress
 from jixiao.runner import (
     DEFAULT_MEMORY_MB,
@@ -29,14 +30,25 @@ from jixiao.runner import (
     ExecutorError,
     Limits,
     default_workers,
-    run_batch,
+    iter_batch,
 )
 from jixiao.runner.start import UnknownStartMethod, start_method
-from jixiao.summary import failure_line, report_block, run_summary
+from jixiao.stream import (
+    REVIEW_CHUNK,
+    AcrossIndex,
+    Spill,
+    chunks,
+    judge_file,
+    new_in_run,
+    store_findings,
+    with_found,
+)
+from jixiao.summary import Tally, failure_line, report_block
+from jixiao.validate.across import Key
 from jixiao.validate.profile import MOF, Profile, ProfileError, builtin_names
 
 if TYPE_CHECKING:
-    from jixiao.store import Incremental
+    from jixiao.store import RunCounts, Store
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 
@@ -49,24 +61,26 @@ def _check_outputs(outputs: Sequence[Path]) -> None:
             raise click.BadParameter(str(exc), param_hint="-o/--output") from exc
 
 
-@dataclass(frozen=True)
-class _Outcome:
-    """Every input's records in input order, and with ``--db`` what the store did."""
+@dataclass
+class _Batch:
+    """A parsed batch waiting in a spill file: every input's judged records in input order, the
+    findings across reports, and with ``--db`` the open store and what the run did in it."""
 
     files: int
-    results: list[Done]
-    incremental: Incremental | None = None
-    context: tuple[Record, ...] = ()  # --db: the store's records of files not among the inputs
-
-    @property
-    def records(self) -> list[Record]:
-        return [r for item in self.results for r in item.records]
+    spill: Spill
+    found: dict[Key, list[Finding]]
+    store: Store | None = None
+    counts: RunCounts | None = None
 
 
+@contextmanager
 def _run(
-    paths: Sequence[str], workers: int, timeout: float, memory_mb: int, quiet: bool, db: Path | str | None = None,
-    executor: str = "local", scheduler: str | None = None,
-) -> _Outcome:
+    paths: Sequence[str], workers: int, timeout: float, memory_mb: int, quiet: bool, profile: Profile,
+    db: Path | str | None = None, executor: str = "local", scheduler: str | None = None,
+) -> Iterator[_Batch]:
+    """Parse the batch (or take what the store has), one file at a time in input order: judge it
+    under ``profile``, spill it, index it for the checks across reports; then work those out and,
+    with ``--db``, store them. The store stays open for the caller's reading back."""
     how = _executor(executor, scheduler)
     try:
         start_method()  # JIXIAO_START_METHOD: a bad value is a usage error, before any work
@@ -78,37 +92,85 @@ def _run(
             "没有找到 PDF/Word/Excel/OFD 文件 / no PDF, .docx, .xlsx, .xls or .ofd files found under the given paths"
         )
     limits = Limits(timeout, memory_mb)
-    with Progress(len(files), enabled=not quiet) as progress:
+    with ExitStack() as stack:
+        spill = stack.enter_context(Spill())
+        index = AcrossIndex()
+        stack.callback(index.close)
 
-        def done(item: Done) -> None:
-            progress.advance(item.path.name)
+        def take(stream: Iterator[Done]) -> None:
+            for done in stream:
+                records = judge_file(done.records, profile)
+                spill.add(replace(done, records=records))
+                index.add(records)
 
         if db is None:
-            try:
-                return _Outcome(len(files), run_batch(files, workers=workers, limits=limits, on_done=done, **how))
-            except ExecutorError as exc:
-                raise click.ClickException(str(exc)) from exc
+            with Progress(len(files), enabled=not quiet) as progress:
+                try:
+                    take(iter_batch(files, workers=workers, limits=limits,
+                                    on_done=lambda item: progress.advance(item.path.name), **how))
+                except ExecutorError as exc:
+                    raise click.ClickException(str(exc)) from exc
+            yield _Batch(len(files), spill, index.findings(profile))
+            return
         # The store loads pandas, so only a run with --db pays for importing it.
-        from jixiao.store import StoreError, database_errors, open_store, run_incremental
+        from jixiao.store import RunCounts, StoreError, database_errors, iter_incremental, open_store
 
         try:
-            store = open_store(db)
+            store = stack.enter_context(open_store(db))
         except StoreError as exc:
             raise click.BadParameter(str(exc), param_hint="--db") from exc
-        with store:
-            from jixiao.audit import stored_reports
+        try:
+            from jixiao.audit import iter_stored_reports
 
-            context = tuple(stored_reports(store, files))
-            try:
-                incremental = run_incremental(
-                    store, files, workers=workers, limits=limits, on_done=done, roots=[Path(p) for p in paths], **how
-                )
-            except ExecutorError as exc:
-                raise click.ClickException(str(exc)) from exc
-            except database_errors() as exc:
-                shown = _db_shown(db)
-                raise click.ClickException(f"状态库 {shown} 写入失败 / cannot update the store {shown}: {exc}") from exc
-    return _Outcome(len(files), incremental.results, incremental, context)
+            # The store's reports of files not among the inputs, read before the run marks them removed.
+            for stored in iter_stored_reports(store, files):
+                index.add(stored, in_batch=False)
+            counts = RunCounts()
+            with Progress(len(files), enabled=not quiet) as progress:
+                try:
+                    take(iter_incremental(store, files, workers=workers, limits=limits,
+                                          on_done=lambda item: progress.advance(item.path.name), counts=counts,
+                                          roots=[Path(p) for p in paths], **how))
+                except ExecutorError as exc:
+                    raise click.ClickException(str(exc)) from exc
+            found = index.findings(profile)
+            store_findings(store, counts.run_id, spill, found, rejudged=profile != MOF)
+            yield _Batch(len(files), spill, found, store, counts)
+        except database_errors() as exc:
+            shown = _db_shown(db)
+            raise click.ClickException(f"状态库 {shown} 写入失败 / cannot update the store {shown}: {exc}") from exc
+
+
+def _finished(batch: _Batch, new_only: bool = False) -> Iterator[tuple[list[Record], list[Record]]]:
+    """The batch read back in input order, one file at a time: its records with their findings
+    across reports and their reviews (fingerprint and decision, from the store with ``--db``), and
+    the records as shown (``--new-only``: each report's findings cut to those first seen in this
+    run and not dismissed by an auditor)."""
+    from jixiao.review import fingerprints, with_reviews
+
+    store, counts = batch.store, batch.counts
+    for chunk in chunks(batch.spill, REVIEW_CHUNK):
+        dones = [replace(d, records=with_found(d.records, batch.found)) for d in chunk]
+        wanted = fingerprints([r for d in dones for r in d.records]) if store is not None else set()
+        reviews = store.reviews_for(wanted) if store is not None and wanted else {}
+        for done in dones:
+            records = with_reviews(done.records, reviews)
+            if not new_only or store is None or counts is None:
+                yield records, records
+                continue
+            from jixiao.store import finding_fingerprint
+
+            key = store.key(done.path)  # the store's key of the file, however it was reached
+            fresh = new_in_run(store, key, counts.run_id)
+            yield records, [
+                replace(r, findings=tuple(
+                    f for f in r.findings
+                    if finding_fingerprint(key, r.table_index, f) in fresh
+                    and (f.review is None or f.review.state != "dismissed")
+                ))
+                if isinstance(r, Report) else r
+                for r in records
+            ]
 
 
 def _profile(name: str | None, config: Path | None, paths: Sequence[str]) -> Profile:
@@ -117,30 +179,6 @@ def _profile(name: str | None, config: Path | None, paths: Sequence[str]) -> Pro
         return resolve_profile(name, config, paths)
     except ProfileError as exc:
         raise click.BadParameter(str(exc), param_hint="--profile/--config") from exc
-
-
-def _judged(outcome: _Outcome, profile: Profile, db: Path | str | None = None) -> _Outcome:
-    """Each input's records judged under ``profile``, with the findings across reports added; with
-    ``--db`` those are stored too (``read_db`` shows them, ``--new-only`` knows which are new)."""
-    judged = _with_records(outcome, judge(outcome.records, profile, outcome.context))
-    inc = judged.incremental
-    if db is None or inc is None:
-        return judged
-    from jixiao.audit import finding_rows
-    from jixiao.store import database_errors, open_store
-
-    # Under mof the store already holds each table's findings as the workers judged them; under
-    # another profile every report's findings are replaced by the driver's judgement.
-    rejudged = profile != MOF
-    paths = [str(d.path) for d in judged.results] if rejudged else []
-    try:
-        with open_store(db) as store:
-            new = store.replace_findings(inc.run_id, paths, finding_rows(judged.records, only_batch=not rejudged))
-    except database_errors() as exc:
-        shown = _db_shown(db)
-        raise click.ClickException(f"状态库 {shown} 写入失败 / cannot update the store {shown}: {exc}") from exc
-    fresh = frozenset(new) if rejudged else inc.new_fingerprints | new
-    return replace(judged, incremental=replace(inc, new_fingerprints=fresh))
 
 
 def _executor(executor: str, scheduler: str | None) -> dict[str, Any]:
@@ -176,59 +214,74 @@ def _db_shown(db: Path | str | None) -> str:
     return str(db)
 
 
-def _store_line(outcome: _Outcome, db: Path | str | None, new_only: bool = False) -> str | None:
-    inc = outcome.incremental
-    if inc is None:
+def _store_line(batch: _Batch, db: Path | str | None, new_only: bool = False) -> str | None:
+    counts = batch.counts
+    if counts is None:
         return None
-    line = f"状态库 store {_db_shown(db)} (run {inc.run_id}): 解析 parsed {inc.parsed} · 取自存储 from store {inc.cached}"
-    if inc.removed:
-        line += f" · 已移除 removed {len(inc.removed)}"
+    line = (f"状态库 store {_db_shown(db)} (run {counts.run_id}): 解析 parsed {counts.parsed} · "
+            f"取自存储 from store {counts.cached}")
+    if counts.removed:
+        line += f" · 已移除 removed {len(counts.removed)}"
     if new_only:
         line += " · 仅显示新问题 new findings only"
     return line
 
 
-def _with_records(outcome: _Outcome, records: Sequence[Record]) -> _Outcome:
-    """The outcome with its records replaced, in order, file by file."""
-    flat = iter(records)
-    return replace(outcome, results=[replace(d, records=[next(flat) for _ in d.records]) for d in outcome.results])
+class _Sinks:
+    """Every ``-o`` output open at once, each taking a file's records as they come; published together
+    at the end (or all thrown away if the run stops)."""
+
+    def __init__(self, outputs: Sequence[Path]) -> None:
+        self._stack = ExitStack()
+        self._sinks = [self._stack.enter_context(open_sink(out)) for out in outputs]
+
+    def add(self, records: Sequence[Record]) -> None:
+        for sink in self._sinks:
+            sink.add(records)
+
+    def __enter__(self) -> _Sinks:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stack.__exit__(*exc)
 
 
-def _only_new(outcome: _Outcome) -> list[Record]:
-    """Records with each report's findings cut to those first seen in this run and not
-    dismissed by an auditor (the outcome's records carry their reviews: :func:`_reviewed`)."""
-    inc = outcome.incremental
-    assert inc is not None
-    return [
-        replace(r, findings=tuple(
-            f for f in r.findings
-            if inc.is_new(item, r.table_index, f) and (f.review is None or f.review.state != "dismissed")
-        ))
-        if isinstance(r, Report) else r
-        for item in outcome.results
-        for r in item.records
-    ]
+#: Records the ``--html`` report holds at most: beyond that a page would be too large to open,
+#: and the report says so and points to ``jixiao serve``.
+HTML_LIMIT = 500
 
 
-def _reviewed(outcome: _Outcome, db: Path | str | None) -> _Outcome:
-    """The outcome's findings with their fingerprint and review decision (from the store with ``--db``)."""
-    from jixiao.review import fingerprints, with_reviews
+class _HtmlRecords:
+    """The first :data:`HTML_LIMIT` records of the batch, for ``--html``; counts the rest."""
 
-    records = outcome.records
-    if db is None:
-        return _with_records(outcome, with_reviews(records, {}))
-    from jixiao.store import open_store
+    def __init__(self, enabled: bool, limit: int = HTML_LIMIT) -> None:
+        self.enabled = enabled
+        self.limit = limit
+        self.records: list[Record] = []
+        self.left_out = 0
 
-    with open_store(db) as store:
-        return _with_records(outcome, with_reviews(records, store.reviews_for(fingerprints(records))))
+    def add(self, records: Sequence[Record]) -> None:
+        if not self.enabled:
+            return
+        room = self.limit - len(self.records)
+        self.records.extend(records[:max(room, 0)])
+        self.left_out += max(len(records) - max(room, 0), 0)
 
 
-def _write_html(records: Sequence[Record], path: Path, files: int) -> str:
+def _write_html(html: _HtmlRecords, path: Path, files: int, db: Path | str | None) -> str:
     # matplotlib and Pillow load only for --html.
     from jixiao.html import write_html
 
+    note = None
+    if html.left_out:
+        serve = f"jixiao serve --db {_db_shown(db)}" if db is not None else "jixiao check … --db STATE，再 jixiao serve --db STATE"
+        note = (
+            f"本报告只含前 {len(html.records)} 条记录，其余 {html.left_out} 条见汇总与 -o 输出；逐份浏览请用 {serve} / "
+            f"this report holds the first {len(html.records)} records only, {html.left_out} more are in the summary and "
+            f"the -o outputs; to browse every report use {serve.replace('，再', ', then')}"
+        )
     try:
-        size = write_html(records, path, files=files)
+        size = write_html(html.records, path, files=files, note=note)
     except OSError as exc:
         raise click.ClickException(f"无法写出 HTML 报告 {path} / cannot write the HTML report {path}: {exc}") from exc
     shown = f"{size / 1_048_576:.1f} MB" if size >= 1_048_576 else f"{size / 1024:.0f} KB"
@@ -321,15 +374,18 @@ def extract(
         raise click.UsageError("请用 -o 指定输出文件 / give an output file with -o")
     _check_outputs(outputs)
     profile = _profile(profile_name, config, paths)
-    outcome = _reviewed(_judged(_run(paths, workers, timeout, memory_mb, quiet, db, executor, scheduler), profile, db), db)
-    records = outcome.records
-    for out in outputs:
-        write(records, out)
-    click.echo(run_summary(outcome.files, records), err=True)
-    store_line = _store_line(outcome, db)
+    tally, failed = Tally(), False
+    with _run(paths, workers, timeout, memory_mb, quiet, profile, db, executor, scheduler) as batch:
+        with _Sinks(outputs) as sinks:
+            for _done, records in _finished(batch):
+                sinks.add(records)
+                tally.add(records)
+                failed = failed or any(isinstance(r, Failure) for r in records)
+    click.echo(tally.summary(batch.files), err=True)
+    store_line = _store_line(batch, db)
     if store_line:
         click.echo(store_line, err=True)
-    sys.exit(EXIT_FAILED if any(isinstance(r, Failure) for r in records) else EXIT_OK)
+    sys.exit(EXIT_FAILED if failed else EXIT_OK)
 
 
 @main.command()
@@ -342,9 +398,9 @@ def extract(
 @click.option(
     "--html", "html_path", type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help=(
-        "写出一个自包含的 HTML 核查报告：概览、图表、每个问题及其 PDF 页面截图（红框标出单元格）；含全部记录 / "
-        "write one self-contained HTML report: overview, charts, each finding beside a picture of its PDF page "
-        "with the cells boxed in red; holds every record"
+        "写出一个自包含的 HTML 核查报告：概览、图表、每个问题及其 PDF 页面截图（红框标出单元格）；最多含前 500 条记录，"
+        "更多请用 jixiao serve / write one self-contained HTML report: overview, charts, each finding beside a picture "
+        "of its PDF page with the cells boxed in red; holds the first 500 records at most (more: jixiao serve)"
     ),
 )
 @db_option
@@ -379,30 +435,33 @@ def check(
         raise click.UsageError("--new-only 需要同时给出 --db / --new-only needs --db STATE (findings are new relative to the store)")
     _check_outputs(outputs)
     profile = _profile(profile_name, config, paths)
-    outcome = _reviewed(_judged(_run(paths, workers, timeout, memory_mb, quiet, db, executor, scheduler), profile, db), db)
-    records = outcome.records
-    shown = _only_new(outcome) if new_only else records
-    for record in [] if quiet else shown:  # -q: only the final summary (README)
-        if isinstance(record, Report):
-            if not new_only or record.findings:
-                click.echo(report_block(record))
-        elif isinstance(record, Failure):
-            click.echo(failure_line(record))
-    for out in outputs:
-        write(records, out)
-    html_line = _write_html(records, html_path, outcome.files) if html_path is not None else None
+    threshold = SEVERITY_ORDER[fail_on]
+    tally, failed, flagged = Tally(), False, False
+    html = _HtmlRecords(html_path is not None)
+    with _run(paths, workers, timeout, memory_mb, quiet, profile, db, executor, scheduler) as batch:
+        with _Sinks(outputs) as sinks:
+            for records, shown in _finished(batch, new_only):
+                for record in [] if quiet else shown:  # -q: only the final summary (README)
+                    if isinstance(record, Report):
+                        if not new_only or record.findings:
+                            click.echo(report_block(record))
+                    elif isinstance(record, Failure):
+                        click.echo(failure_line(record))
+                sinks.add(records)
+                html.add(records)
+                tally.add(shown)
+                failed = failed or any(isinstance(r, Failure) for r in records)
+                flagged = flagged or any(
+                    SEVERITY_ORDER[f.severity] >= threshold for r in shown if isinstance(r, Report) for f in r.findings
+                )
+    html_line = _write_html(html, html_path, batch.files, db) if html_path is not None else None
     click.echo("")
-    click.echo(run_summary(outcome.files, shown))
-    store_line = _store_line(outcome, db, new_only)
+    click.echo(tally.summary(batch.files))
+    store_line = _store_line(batch, db, new_only)
     if store_line:
         click.echo(store_line)
     if html_line:
         click.echo(html_line)
-    threshold = SEVERITY_ORDER[fail_on]
-    failed = any(isinstance(r, Failure) for r in records)
-    flagged = any(
-        SEVERITY_ORDER[f.severity] >= threshold for r in shown if isinstance(r, Report) for f in r.findings
-    )
     sys.exit(EXIT_FAILED if failed else EXIT_FINDINGS if flagged else EXIT_OK)
 
 

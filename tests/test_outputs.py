@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from jixiao.cli import main
 from jixiao.frames import COLUMNS, page_span, to_frames
-from jixiao.models import Record
+from jixiao.models import Failure, Record
 from jixiao.outputs import WRITERS, write
 from jixiao.outputs.tabular import HEADERS_ZH, display_width, table_path
 from jixiao.pipeline import parse_path
@@ -217,8 +217,8 @@ def test_xlsx_numbers_and_formats(written: Path) -> None:
     assert reports.cell(2, col["总分"]).value == 92
     assert reports.cell(2, col["年度"]).value == 2022
     assert reports.cell(2, col["项目名称"]).value is None
-    # 17 CJK characters count double, plus 2 of padding
-    assert reports.column_dimensions[reports.cell(1, col["单位名称"]).column_letter].width == 36
+    # 17 CJK characters count double, plus 2 of padding (XlsxWriter stores Excel's width: + 5 px of margin)
+    assert reports.column_dimensions[reports.cell(1, col["单位名称"]).column_letter].width == 36.7109375
     indicators = openpyxl.load_workbook(written / "out.xlsx")["指标"]
     icol = header_index(indicators)
     assert [indicators.cell(r, icol["分值"]).value for r in range(2, 13)] == SEED_WEIGHTS
@@ -240,14 +240,17 @@ def test_xlsx_findings_filled_by_severity(written: Path) -> None:
 
 
 def test_xlsx_text_is_never_a_formula(tmp_path: Path) -> None:
-    from jixiao.outputs.tabular import fill_sheet
+    from dataclasses import replace
 
-    book = openpyxl.Workbook()
-    frame = pd.DataFrame({"message": pd.Series(["=1+1", "a\x07b"], dtype=object)})
-    fill_sheet(book.active, frame)
-    book.save(tmp_path / "t.xlsx")
-    sheet = openpyxl.load_workbook(tmp_path / "t.xlsx").active
-    assert [(c.value, c.data_type) for c in sheet["A"][1:]] == [("=1+1", "s"), ("ab", "s")]
+    failure = parse_path(Path("tests/conftest.py"))[0]
+    assert isinstance(failure, Failure)
+    records = [
+        replace(failure, error=replace(failure.error, message=text)) for text in ("=1+1", "a\x07b", "http://x.cn")
+    ]
+    write(records, tmp_path / "t.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "t.xlsx")["失败"]
+    assert [(c.value, c.data_type) for c in sheet["D"][1:]] == [("=1+1", "s"), ("ab", "s"), ("http://x.cn", "s")]
+    assert not sheet._hyperlinks
 
 
 def test_csv_read_back(written: Path, not_pdf: Path) -> None:

@@ -18,10 +18,12 @@ from jixiao.models import Record, Report
 from jixiao.outputs.atomic import atomic_write
 
 
-def write_html(records: Sequence[Record], path: Path, files: int | None = None) -> int:
+def write_html(records: Sequence[Record], path: Path, files: int | None = None, note: str | None = None) -> int:
     """Write the report for ``records`` (in input order) to ``path`` atomically; its size in bytes.
 
-    ``files`` is the number of input files (defaults to the distinct source paths).
+    ``files`` is the number of input files (defaults to the distinct source paths); ``note`` a line
+    shown at the top (``jixiao check --html`` says there that a large batch's report holds only its
+    first records).
     """
     # matplotlib and Pillow load only when a report is written.
     from jixiao.html.charts import overview_charts
@@ -30,7 +32,7 @@ def write_html(records: Sequence[Record], path: Path, files: int | None = None) 
 
     charts = overview_charts([r for r in records if isinstance(r, Report)])
     with CropRenderer() as renderer, atomic_write(path) as fh:
-        for piece in document(records, charts, renderer.crops, files=files):
+        for piece in document(records, charts, renderer.crops, files=files, note=note):
             fh.write(piece)
     return path.stat().st_size
 

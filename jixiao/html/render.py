@@ -201,6 +201,7 @@ def document(
     crops_for: CropsFor,
     files: int | None = None,
     generated: datetime | None = None,
+    note: str | None = None,
 ) -> Iterator[str]:
     """The page, piece by piece; ``files`` defaults to the number of distinct source paths."""
     reports = [r for r in records if isinstance(r, Report)]
@@ -209,6 +210,8 @@ def document(
         files = len({r.source.path for r in records})
     yield head(f"{TITLE[0]} / {TITLE[1]}")
     yield banner(files, generated or datetime.now())
+    if note:
+        yield f'<p class="note limit">{escape(note)}</p>'
     yield f'<h2 id="overview">{bi("概览", "overview")}</h2>'
     yield cards(files, reports, failures)
     yield (

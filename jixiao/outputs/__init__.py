@@ -6,7 +6,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from jixiao.models import Record
-from jixiao.outputs.jsonfile import write_json, write_jsonl
+from jixiao.outputs.jsonfile import JsonlSink, JsonSink, write_json, write_jsonl
+from jixiao.outputs.sink import Sink
 
 Writer = Callable[[Sequence[Record], Path], None]
 
@@ -56,3 +57,20 @@ def writer_for(path: Path) -> Writer:
 
 def write(records: Sequence[Record], path: Path) -> None:
     writer_for(path)(records, path)
+
+
+def open_sink(path: Path) -> Sink:
+    """A streaming writer for ``path`` (format by suffix, as :func:`writer_for`): ``add`` each file's
+    records as they come, ``close`` at the end (or ``abort``). Raises :class:`UnknownFormat`."""
+    writer_for(path)
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        return JsonlSink(path)
+    if suffix == ".json":
+        return JsonSink(path)
+    from jixiao.outputs import tabular
+
+    sinks: dict[str, Callable[[Path], Sink]] = {
+        ".xlsx": tabular.XlsxSink, ".csv": tabular.CsvSink, ".parquet": tabular.ParquetSink,
+    }
+    return sinks[suffix](path)

@@ -12,7 +12,11 @@
 - ``.parquet``: the same naming, ``out.reports.parquet`` …, with typed
   columns (float64, int64, string), also when a table has no rows.
 
-Every file is written atomically (temporary file, then rename).
+Every file is written atomically (temporary file, then rename), and record by
+record: each writer is a :class:`~jixiao.outputs.sink.Sink` that takes a batch's
+records as they come, a few hundred at a time, and never holds the whole batch
+(Parquet: one row group per chunk under a schema fixed from :data:`COLUMNS`;
+Excel: XlsxWriter's ``constant_memory`` mode).
 """
 
 from __future__ import annotations
@@ -23,17 +27,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+import xlsxwriter
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 
-from jixiao.frames import COLUMNS, TABLES, ColumnKind, to_frames
+from jixiao.frames import COLUMNS, TABLES, ColumnKind, rows_to_frame, to_frames
 from jixiao.models import Record
 from jixiao.outputs.atomic import atomic_path, atomic_write
+from jixiao.outputs.sink import Chunked
 
 SHEETS: dict[str, str] = {
     "reports": "报告",
@@ -145,57 +148,130 @@ def table_path(path: Path, table: str) -> Path:
     return path.with_name(f"{path.stem}.{table}{path.suffix}")
 
 
+class CsvSink(Chunked):
+    """``out.csv`` → one CSV per table, the header written at once and each chunk's rows appended."""
+
+    def __init__(self, path: Path, size: int = 512) -> None:
+        super().__init__(size)
+        self._files = {table: self._enter(atomic_write(table_path(path, table), encoding="utf-8-sig")) for table in TABLES}
+        for table, fh in self._files.items():
+            rows_to_frame([], COLUMNS[table]).to_csv(fh, index=False, lineterminator="\n")
+
+    def write_chunk(self, records: Sequence[Record]) -> None:
+        for table, frame in to_frames(records).items():
+            if len(frame):
+                frame.to_csv(self._files[table], index=False, header=False, lineterminator="\n")
+
+
+def arrow_schema(table: str) -> pa.Schema:
+    """A table's Parquet schema from :data:`jixiao.frames.COLUMNS` alone (with pandas' metadata, so
+    nullable integers read back as ``Int64``): never from the first rows, whose columns may all be empty."""
+    schema = pa.schema([(name, ARROW_TYPES[kind]) for name, kind in COLUMNS[table].items()])
+    return pa.Table.from_pandas(rows_to_frame([], COLUMNS[table]), schema=schema, preserve_index=False).schema
+
+
+class ParquetSink(Chunked):
+    """``out.parquet`` → one Parquet file per table, each chunk one row group, the schema fixed up front."""
+
+    def __init__(self, path: Path, size: int = 2048) -> None:
+        super().__init__(size)
+        self._writers: dict[str, tuple[pq.ParquetWriter, pa.Schema]] = {}
+        for table in TABLES:
+            tmp = self._enter(atomic_path(table_path(path, table)))
+            schema = arrow_schema(table)
+            writer = pq.ParquetWriter(tmp, schema)
+            self._stack.callback(writer.close)  # closed before its temporary file is published
+            self._writers[table] = (writer, schema)
+
+    def write_chunk(self, records: Sequence[Record]) -> None:
+        for table, frame in to_frames(records).items():
+            if len(frame):
+                writer, schema = self._writers[table]
+                writer.write_table(pa.Table.from_pandas(frame, schema=schema, preserve_index=False))
+
+
+class XlsxSink(Chunked):
+    """One workbook, sheets 报告 … 失败, rows streamed to disk (XlsxWriter's ``constant_memory``:
+    strings inline, no shared-string table growing with the batch). Column widths, the frozen
+    header and the autofilter are written when the workbook closes, from what went by."""
+
+    def __init__(self, path: Path, size: int = 512) -> None:
+        super().__init__(size)
+        tmp = self._enter(atomic_path(path))
+        self._book = xlsxwriter.Workbook(str(tmp), {
+            "constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
+            "strings_to_urls": False,
+        })
+        book = self._book
+        self._header = book.add_format({"bold": True})
+        self._formats: dict[tuple[str | None, str | None], Any] = {}
+        self._sheets = {table: book.add_worksheet(SHEETS[table]) for table in TABLES}
+        self._rows = dict.fromkeys(TABLES, 1)
+        self._widths: dict[str, list[int]] = {}
+        for table, sheet in self._sheets.items():
+            headers = [HEADERS_ZH[c] for c in COLUMNS[table]]
+            for c, text in enumerate(headers):
+                sheet.write_string(0, c, text, self._header)
+            self._widths[table] = [display_width(h) for h in headers]
+
+    def _format(self, number: str | None, fill: str | None) -> Any:
+        key = (number, fill)
+        if key not in self._formats:
+            props: dict[str, Any] = {}
+            if number:
+                props["num_format"] = number
+            if fill:
+                props.update(pattern=1, bg_color="#" + fill[2:])
+            self._formats[key] = self._book.add_format(props) if props else None
+        return self._formats[key]
+
+    def write_chunk(self, records: Sequence[Record]) -> None:
+        for table, frame in to_frames(records).items():
+            sheet, widths, columns = self._sheets[table], self._widths[table], list(frame.columns)
+            severity = columns.index("severity") if table == "findings" else None
+            r = self._rows[table]
+            for values in frame.itertuples(index=False, name=None):
+                fill = SEVERITY_FILLS.get(values[severity]) if severity is not None else None
+                for c, (name, raw) in enumerate(zip(columns, values, strict=True)):
+                    value = plain(raw)
+                    if isinstance(value, str) and name in VALUES_ZH:
+                        value = VALUES_ZH[name].get(value, value)
+                    if value is None:
+                        if fill is not None:
+                            sheet.write_blank(r, c, None, self._format(None, fill))
+                    elif isinstance(value, str):
+                        sheet.write_string(r, c, value, self._format(None, fill))  # never a formula or a link
+                    else:
+                        number = AMOUNT_FORMAT if name in AMOUNT_COLUMNS else RATE_FORMAT if name in RATE_COLUMNS else None
+                        sheet.write_number(r, c, value, self._format(number, fill))
+                    widths[c] = max(widths[c], display_width(shown(name, value)))
+                r += 1
+            self._rows[table] = r
+
+    def finish(self) -> None:
+        self.flush()
+        for table, sheet in self._sheets.items():
+            widths = self._widths[table]
+            for c, width in enumerate(widths):
+                sheet.set_column(c, c, min(max(width + 2, MIN_WIDTH), MAX_WIDTH))
+            sheet.freeze_panes(1, 0)
+            sheet.autofilter(0, 0, self._rows[table] - 1, len(widths) - 1)
+        self._book.close()
+
+
 def write_csv(records: Sequence[Record], path: Path) -> None:
-    for table, frame in to_frames(records).items():
-        with atomic_write(table_path(path, table), encoding="utf-8-sig") as fh:
-            frame.to_csv(fh, index=False, lineterminator="\n")
+    with CsvSink(path) as sink:
+        sink.add(records)
 
 
 def write_parquet(records: Sequence[Record], path: Path) -> None:
-    for table, frame in to_frames(records).items():
-        schema = pa.schema([(name, ARROW_TYPES[kind]) for name, kind in COLUMNS[table].items()])
-        arrow = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
-        with atomic_path(table_path(path, table)) as tmp:
-            pq.write_table(arrow, tmp)
+    with ParquetSink(path) as sink:
+        sink.add(records)
 
 
 def write_xlsx(records: Sequence[Record], path: Path) -> None:
-    frames = to_frames(records)
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for table in TABLES:
-        fill_sheet(book.create_sheet(SHEETS[table]), frames[table], severity_fill=table == "findings")
-    with atomic_path(path) as tmp:
-        book.save(tmp)
-
-
-def fill_sheet(sheet: Any, frame: pd.DataFrame, *, severity_fill: bool = False) -> None:
-    columns = list(frame.columns)
-    sheet.append([HEADERS_ZH[c] for c in columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    widths = [display_width(HEADERS_ZH[c]) for c in columns]
-    fills = {k: PatternFill(fill_type="solid", start_color=v, end_color=v) for k, v in SEVERITY_FILLS.items()}
-    for r, values in enumerate(frame.itertuples(index=False, name=None), start=2):
-        fill = fills.get(values[columns.index("severity")]) if severity_fill else None
-        for c, (name, raw) in enumerate(zip(columns, values, strict=True), start=1):
-            value = plain(raw)
-            if isinstance(value, str) and name in VALUES_ZH:
-                value = VALUES_ZH[name].get(value, value)
-            cell = sheet.cell(row=r, column=c, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # text from a PDF is never a formula, even if it starts with "="
-            elif name in AMOUNT_COLUMNS:
-                cell.number_format = AMOUNT_FORMAT
-            elif name in RATE_COLUMNS:
-                cell.number_format = RATE_FORMAT
-            if fill is not None:
-                cell.fill = fill
-            widths[c - 1] = max(widths[c - 1], display_width(shown(name, value)))
-    for c, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(c)].width = min(max(width + 2, MIN_WIDTH), MAX_WIDTH)
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(sheet.max_row, 1)}"
+    with XlsxSink(path) as sink:
+        sink.add(records)
 
 
 def plain(value: Any) -> Any:

@@ -61,18 +61,21 @@ def iter_batch(
     executor: Executor = "local",
     scheduler: str | None = None,
     window: int | None = REORDER_WINDOW,
+    hashes: Sequence[str | None] | None = None,
 ) -> Iterator[Done]:
     """:func:`run_batch` as a stream: each input's :class:`Done` in input order as soon as it
     and every one before it are finished, so a writer can take them one by one. The local
     pool runs at most ``window`` files ahead of the oldest unfinished one, which bounds what
-    waits here to be put in order (``None``: no bound)."""
+    waits here to be put in order (``None``: no bound). ``hashes``: each path's sha256 where
+    the caller has it already (the store does), so no file is read twice for it."""
     if executor not in EXECUTORS:
         raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, not {executor!r}")
     if executor == "dask" and not scheduler:
         raise ValueError("executor='dask' needs scheduler='tcp://HOST:8786'")
     limits = limits or Limits()
     workers = default_workers() if workers is None else workers
-    hashes = [file_sha256(p) for p in paths]
+    if hashes is None:
+        hashes = [file_sha256(p) for p in paths]
     first_of: dict[str, int] = {}
     jobs: list[tuple[int, Path, str | None]] = []
     copies: dict[int, list[int]] = {}

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from jixiao.store.base import Claims, FileState, Plan, Store, StoreError, finding_fingerprint
-from jixiao.store.incremental import Incremental, mark_copies, run_incremental
+from jixiao.store.incremental import Incremental, RunCounts, iter_incremental, mark_copies, run_incremental
 from jixiao.store.keys import file_key
 from jixiao.store.schema import MIGRATIONS
 from jixiao.store.sqlite import SqliteStore
@@ -64,6 +64,7 @@ __all__ = [
     "FileState",
     "Incremental",
     "Plan",
+    "RunCounts",
     "SqliteStore",
     "Store",
     "StoreError",
@@ -71,6 +72,7 @@ __all__ = [
     "file_key",
     "finding_fingerprint",
     "is_database_url",
+    "iter_incremental",
     "mark_copies",
     "open_store",
     "read_db",

@@ -500,16 +500,6 @@ class Store(ReviewsMixin):
         """Records of unchanged files, exactly as they were parsed, in the order of ``paths``."""
         return [r for records in self.load_by_path(paths).values() for r in records]
 
-    def stored_except(self, paths: Iterable[Path]) -> list[Record]:
-        """The records of every current readable file other than ``paths``, in key order: what the
-        store knows beyond this run's inputs (another year's or project's report, given before)."""
-        given = {self.key(p) for p in paths}
-        keys = [
-            r[0] for r in self._db.execute(f"SELECT path FROM files WHERE status = 'ok' ORDER BY {self._path_order}")
-        ]
-        texts = self._texts(k for k in keys if k not in given)
-        return [r for k in keys if k in texts for r in records_from_json(texts[k])]
-
     def new_findings(self, run_id: int) -> set[str]:
         """Fingerprints of the findings first seen in this run."""
         rows = self._db.execute("SELECT DISTINCT fingerprint FROM findings WHERE first_seen_run = ?", (run_id,))

@@ -16,13 +16,13 @@ twice. Where a run died holding a file, the waiting run parses it itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
 from jixiao.models import Finding, Record
-from jixiao.runner import Done, Executor, Limits, run_batch
+from jixiao.runner import Done, Executor, Limits, iter_batch
 from jixiao.store.base import Store, finding_fingerprint
 from jixiao.store.keys import file_key
 
@@ -53,6 +53,22 @@ class Incremental:
         return {d.path: file_key(d.path) for d in self.results}
 
 
+@dataclass
+class RunCounts:
+    """What an incremental run did, filled in as :func:`iter_incremental` goes (``run_id`` from the
+    first item on, the rest once the iteration has ended: ``finished``)."""
+
+    run_id: int = 0
+    parsed: int = 0
+    cached: int = 0
+    removed: list[str] = field(default_factory=list)
+    finished: bool = False
+
+
+#: Stored files loaded from the store in one query while the stream goes by.
+LOAD_CHUNK = 64
+
+
 def run_incremental(
     store: Store,
     files: Sequence[Path],
@@ -63,19 +79,43 @@ def run_incremental(
     scheduler: str | None = None,
     roots: Sequence[Path] = (),
 ) -> Incremental:
-    """Parse what changed, load the rest; ``on_done`` hears of loaded files first, then of each parsed
-    one. ``executor`` and ``scheduler`` are those of :func:`jixiao.runner.run_batch`. ``roots`` are the
-    folders and files the run was given: stored files under them that are gone are marked removed."""
-    run_id = store.begin_run()
-    plan = store.reuse(run_id, store.plan(files))
-    by_path: dict[Path, Done] = {}
+    """Parse what changed, load the rest; every file's records in input order (:func:`iter_incremental`
+    held as a list). ``executor`` and ``scheduler`` are those of :func:`jixiao.runner.run_batch`. ``roots``
+    are the folders and files the run was given: stored files under them that are gone are marked removed."""
+    counts = RunCounts()
+    results = list(
+        iter_incremental(store, files, workers, limits, on_done, executor, scheduler, counts=counts, roots=roots)
+    )
+    return Incremental(
+        counts.run_id, results, counts.parsed, counts.cached, counts.removed,
+        frozenset(store.new_findings(counts.run_id)),
+    )
 
-    def load(paths: Sequence[Path]) -> None:
-        stored = store.load_by_path(paths)
-        for path in paths:
-            by_path[path] = Done(0, path, stored[path], 0.0)  # index set below, with the copies marked
-            if on_done is not None:
-                on_done(by_path[path])
+
+def iter_incremental(
+    store: Store,
+    files: Sequence[Path],
+    workers: int | None = None,
+    limits: Limits | None = None,
+    on_done: Callable[[Done], None] | None = None,
+    executor: Executor = "local",
+    scheduler: str | None = None,
+    counts: RunCounts | None = None,
+    roots: Sequence[Path] = (),
+) -> Iterator[Done]:
+    """:func:`run_incremental` as a stream: each input's :class:`Done` in input order, a stored file
+    loaded when its turn comes, a parsed one as :func:`jixiao.runner.iter_batch` gives it (each
+    saved as soon as it is parsed). ``on_done`` hears of each file as it is parsed or loaded;
+    ``counts`` is filled in as the run goes and complete when the iteration ends, after the
+    files that are gone are marked removed and the run is finished in the store.
+
+    Memory stays bounded by the batch runner's reorder window, except where another run holds
+    some of the files (a shared store): the files after the first of those wait until it is done.
+    """
+    counts = counts if counts is not None else RunCounts()
+    run_id = store.begin_run()
+    counts.run_id = run_id
+    plan = store.reuse(run_id, store.plan(files))
 
     def saved(done: Done) -> None:
         state = plan.states[done.path]
@@ -83,30 +123,61 @@ def run_incremental(
         if on_done is not None:
             on_done(done)
 
-    def parse(paths: Sequence[Path]) -> None:
-        if paths:
-            for done in run_batch(
-                paths, workers=workers, limits=limits, on_done=saved, executor=executor, scheduler=scheduler
-            ):
-                by_path[done.path] = done
+    def parse(paths: Sequence[Path]) -> Iterator[Done]:
+        if not paths:
+            return iter(())
+        return iter_batch(paths, workers=workers, limits=limits, on_done=saved, executor=executor, scheduler=scheduler,
+                          hashes=[plan.states[p].sha256 for p in paths])
 
     claims = store.claim(plan.to_parse, plan.states)
     stored = set(plan.unchanged) | set(claims.done)
-    load([p for p in files if p in stored])
-    parse(claims.mine)
-    parsed = len(claims.mine)
-    if claims.busy:  # other runs are parsing these: wait for them, then load (or parse what they left)
-        later = store.wait_for(claims.busy, plan.states)
-        load(later.done)
-        parse(later.mine)
-        parsed += len(later.mine)
-    results = mark_copies([by_path[p] for p in files], [plan.states[p].sha256 for p in files])
-    results = [replace(d, index=i) for i, d in enumerate(results)]
-    removed = store.mark_removed(run_id, files, roots)
+    busy = set(claims.busy)
+    counts.parsed = len(claims.mine)
+    parsed = parse(claims.mine)
+    ahead: dict[Path, Done] = {}  # parsed, its turn not come yet
+    loaded: dict[Path, list[Record]] = {}
+    copies = _Copies()
+    for i, path in enumerate(files):
+        if path in busy:  # other runs are parsing it: wait for them, then load (or parse what they left)
+            ahead.update((d.path, d) for d in parsed)
+            later = store.wait_for(claims.busy, plan.states)
+            stored.update(later.done)
+            ahead.update((d.path, d) for d in parse(later.mine))
+            counts.parsed += len(later.mine)
+            busy = set()
+        if path in stored and path not in ahead:
+            if path not in loaded:
+                chunk = [p for p in files[i:] if p in stored and p not in ahead][:LOAD_CHUNK]
+                loaded.update(store.load_by_path(chunk))
+            done = Done(i, path, loaded.pop(path), 0.0)
+            if on_done is not None:
+                on_done(done)
+        else:
+            while path not in ahead:
+                item = next(parsed)
+                ahead[item.path] = item
+            done = ahead.pop(path)
+        yield copies.mark(replace(done, index=i), plan.states[path].sha256)
+    counts.cached = len(files) - counts.parsed
+    counts.removed = store.mark_removed(run_id, files, roots)
     store.finish_run(run_id, len(files))
-    return Incremental(
-        run_id, results, parsed, len(files) - parsed, removed, frozenset(store.new_findings(run_id))
-    )
+    counts.finished = True
+
+
+class _Copies:
+    """:func:`mark_copies` one file at a time: only the first path of each content is kept."""
+
+    def __init__(self) -> None:
+        self._first: dict[str, str] = {}
+
+    def mark(self, done: Done, sha: str | None) -> Done:
+        origin = self._first.get(sha) if sha is not None else None
+        if origin is None:
+            if sha is not None and done.records:
+                self._first[sha] = done.records[0].source.path
+            return replace(done, records=[_with_source(r, str(done.path), None) for r in done.records])
+        # Same bytes, same parser version: the copy's own records are its original's but for the path.
+        return replace(done, records=[_with_source(r, str(done.path), origin) for r in done.records])
 
 
 def mark_copies(results: Sequence[Done], hashes: Sequence[str | None]) -> list[Done]:
