@@ -138,6 +138,7 @@ def main() -> int:
     ap.add_argument("--sources", default=",".join(SOURCES))
     ap.add_argument("--rounds", type=int, default=1, help="turns over all documents (the best of each counts)")
     ap.add_argument("--skip-stages", action="store_true", help="no in-process per-stage run")
+    ap.add_argument("--match", default="", help="only documents whose name contains this")
     ap.add_argument("--old", type=Path, default=None, help="another source tree, timed whole-process in the same turns")
     args = ap.parse_args()
     from rapidocr_onnxruntime import RapidOCR
@@ -148,7 +149,7 @@ def main() -> int:
     engine = ocr_engine.get_engine()
     print(f"jixiao providers {engine.providers}; RapidOCR defaults; {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory() as tmp:
-        docs = documents(args.variants.split(","), args.sources.split(","), Path(tmp))
+        docs = [d for d in documents(args.variants.split(","), args.sources.split(","), Path(tmp)) if args.match in d[0]]
         rows = []
         old_rows: list[float] = []
         print(f"{'document':<48} {'pages':>5} {'jixiao s/p':>10} {'rapidocr s/p':>12} {'ratio':>6}"

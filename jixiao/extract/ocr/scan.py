@@ -36,13 +36,16 @@ from jixiao.models import Box
 
 #: The detector reads a reduced page: at most this resolution (9 pt text is 15 px high) ...
 DET_DPI = 120
-#: ... at least this one ...
-MIN_DET_DPI = 72
+#: ... on a page without tables at least this one ...
+MIN_DET_DPI = 96
 #: ... and as low between them as keeps the page's small text (its runs' 10th percentile height) this
-#: many pixels high.  On the scanned samples and on scans at 120 dpi, JPEG 40 and 1 bit, detection at
-#: 72 dpi still found every line of the text pages (body text 9.5 pt), while on table pages (7 pt runs)
-#: a box or two went below 96 dpi; 10 px gives text pages 72-80 dpi and table pages 95-110 dpi.
-DET_TEXT_PX = 10.0
+#: many pixels high.  Measured on the seed scan's text pages (body text 9.5 pt): at 72-77 dpi the
+#: detector still found every line, but the crops it gave read a heading's bracket and a few characters
+#: differently, and the tests comparing with the text twin failed; table pages (7 pt runs) lost a box or
+#: two below 120 dpi and read ``≥`` and a merged cell worse at 100, and even cut to their ink at 120 dpi
+#: (the detector's input rounded to other multiples of 32 px) ``≥200`` became ``≥00``.  So table pages
+#: are read whole at ``DET_DPI``, as before, and text pages go no lower than ``MIN_DET_DPI``.
+DET_TEXT_PX = 12.0
 #: Runs of text measured before the page's text height is trusted (else ``DET_DPI``).
 DET_MIN_RUNS = 8
 #: Blank margin kept around the page's ink when cutting the detector's input, points.
@@ -568,7 +571,7 @@ def _prepare(engine: Engine, rgb: np.ndarray, dpi: int, t: Timings, lap: Callabl
     clean = im.erase_rulings(grey, rulings)
     text_ink = ink & ~rulings.mask
     t.rulings += lap()
-    det_dpi, (x0, y0, x1, y1) = detection_plan(text_ink, dpi)
+    det_dpi, (x0, y0, x1, y1) = detection_plan(text_ink, dpi, tables=bool(raws))
     scale = det_dpi / dpi
     small = cv2.resize(clean[y0:y1, x0:x1], None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     quads = engine.detect(cv2.cvtColor(small, cv2.COLOR_GRAY2BGR)) if small.size else []
@@ -585,7 +588,7 @@ def _prepare(engine: Engine, rgb: np.ndarray, dpi: int, t: Timings, lap: Callabl
     return _Prepared(grey, clean, ink, text_ink, rulings, raws, boxes, skew, det_dpi)
 
 
-def detection_plan(text_ink: np.ndarray, dpi: int) -> tuple[float, tuple[int, int, int, int]]:
+def detection_plan(text_ink: np.ndarray, dpi: int, tables: bool = False) -> tuple[float, tuple[int, int, int, int]]:
     """The resolution to detect text at, and the part of the page (pixels x0, y0, x1, y1) worth reading.
 
     The detector's cost grows with its input's area, and it finds a line
@@ -593,9 +596,10 @@ def detection_plan(text_ink: np.ndarray, dpi: int) -> tuple[float, tuple[int, in
     along the line, wider than high, 4-40 pt) are measured, and the
     resolution is the lowest that keeps the small ones (the 10th
     percentile) ``DET_TEXT_PX`` high, between ``MIN_DET_DPI`` and
-    ``DET_DPI``.  A page with few runs (turned sideways, nearly blank) is
-    read at ``DET_DPI``.  The input is cut to the ink's extent (specks
-    left out) with a margin: blank paper costs as much as text.
+    ``DET_DPI``.  A page with few runs (turned sideways, nearly blank) or
+    with ``tables`` is read at ``DET_DPI``.  The input of a page without
+    tables is cut to the ink's extent (specks left out) with a margin:
+    blank paper costs as much as text.
     """
     h, w = text_ink.shape[:2]
     half = cv2.resize(text_ink, (max(1, w // 2), max(1, h // 2)), interpolation=cv2.INTER_AREA) > 64
@@ -607,11 +611,11 @@ def detection_plan(text_ink: np.ndarray, dpi: int) -> tuple[float, tuple[int, in
     bw, bh = stats[1:n, 2], stats[1:n, 3]
     runs = bh[(bw >= 1.5 * bh) & (bh >= 4 * k) & (bh <= 40 * k)]
     det_dpi = float(DET_DPI)
-    if len(runs) >= DET_MIN_RUNS:
+    if len(runs) >= DET_MIN_RUNS and not tables:
         small_pt = float(np.percentile(runs, 10)) / k
         det_dpi = min(float(DET_DPI), max(float(MIN_DET_DPI), DET_TEXT_PX * 72 / max(small_pt, 1e-3)))
     marks = stats[1:n][(bw >= 2 * k) | (bh >= 2 * k)]  # text, not specks
-    if len(marks) == 0:
+    if tables or len(marks) == 0:
         return det_dpi, (0, 0, w, h)
     pad = DET_MARGIN_PT * k
     x0 = max(0, int((marks[:, 0].min() - pad) * 2))
