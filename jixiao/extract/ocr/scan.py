@@ -34,22 +34,8 @@ from jixiao.extract.ocr.engine import MIN_SCORE, MIN_SCORE_PUNCT, Engine, Recogn
 from jixiao.extract.ocr.orient import is_sideways, page_turn, turn
 from jixiao.models import Box
 
-#: The detector reads a reduced page: at most this resolution (9 pt text is 15 px high) ...
+#: The detector reads a reduced page of this resolution (text ≥ 9 pt stays ≥ 12 px high).
 DET_DPI = 120
-#: ... on a page without tables at least this one ...
-MIN_DET_DPI = 96
-#: ... and as low between them as keeps the page's small text (its runs' 10th percentile height) this
-#: many pixels high.  Measured on the seed scan's text pages (body text 9.5 pt): at 72-77 dpi the
-#: detector still found every line, but the crops it gave read a heading's bracket and a few characters
-#: differently, and the tests comparing with the text twin failed; table pages (7 pt runs) lost a box or
-#: two below 120 dpi and read ``≥`` and a merged cell worse at 100, and even cut to their ink at 120 dpi
-#: (the detector's input rounded to other multiples of 32 px) ``≥200`` became ``≥00``.  So table pages
-#: are read whole at ``DET_DPI``, as before, and text pages go no lower than ``MIN_DET_DPI``.
-DET_TEXT_PX = 12.0
-#: Runs of text measured before the page's text height is trusted (else ``DET_DPI``).
-DET_MIN_RUNS = 8
-#: Blank margin kept around the page's ink when cutting the detector's input, points.
-DET_MARGIN_PT = 12.0
 #: A piece narrower than this (points) after cutting is a sliver of a border, not text.
 MIN_PIECE_PT = 2.0
 #: Share of a detected box's height taken as the text's size (the box has a margin).
@@ -122,8 +108,6 @@ class OcrPage:
     timings: Timings = field(default_factory=Timings)
     #: Degrees the page image was turned clockwise to read it upright (0, 90, 180, 270).
     turned: int = 0
-    #: Resolution the text detector read the page at (chosen from its text height).
-    det_dpi: float = DET_DPI
 
     @property
     def chars(self) -> list[Char]:
@@ -550,12 +534,10 @@ class _Prepared:
     grey: np.ndarray
     clean: np.ndarray
     ink: np.ndarray
-    text_ink: np.ndarray
     rulings: im.Rulings
     raws: list[RawGrid]
     boxes: list[tuple[float, float, float, float]]
     skew: float
-    det_dpi: float
 
 
 def _prepare(engine: Engine, rgb: np.ndarray, dpi: int, t: Timings, lap: Callable[[], float]) -> _Prepared:
@@ -569,60 +551,21 @@ def _prepare(engine: Engine, rgb: np.ndarray, dpi: int, t: Timings, lap: Callabl
     rulings = im.find_rulings(ink, dpi, seal)
     raws = _raws(im.rulings_to_segments(rulings, dpi))
     clean = im.erase_rulings(grey, rulings)
-    text_ink = ink & ~rulings.mask
     t.rulings += lap()
-    det_dpi, (x0, y0, x1, y1) = detection_plan(text_ink, dpi, tables=bool(raws))
-    scale = det_dpi / dpi
-    small = cv2.resize(clean[y0:y1, x0:x1], None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    quads = engine.detect(cv2.cvtColor(small, cv2.COLOR_GRAY2BGR)) if small.size else []
+    scale = DET_DPI / dpi
+    small = cv2.resize(clean, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    quads = engine.detect(cv2.cvtColor(small, cv2.COLOR_GRAY2BGR))
     boxes = [
         (
-            x0 + float(q[:, 0].min()) / scale,
-            y0 + float(q[:, 1].min()) / scale,
-            x0 + float(q[:, 0].max()) / scale,
-            y0 + float(q[:, 1].max()) / scale,
+            float(q[:, 0].min()) / scale,
+            float(q[:, 1].min()) / scale,
+            float(q[:, 0].max()) / scale,
+            float(q[:, 1].max()) / scale,
         )
         for q in quads
     ]
     t.detect += lap()
-    return _Prepared(grey, clean, ink, text_ink, rulings, raws, boxes, skew, det_dpi)
-
-
-def detection_plan(text_ink: np.ndarray, dpi: int, tables: bool = False) -> tuple[float, tuple[int, int, int, int]]:
-    """The resolution to detect text at, and the part of the page (pixels x0, y0, x1, y1) worth reading.
-
-    The detector's cost grows with its input's area, and it finds a line
-    as well at 10 px high as at 15: the page's runs of text (ink closed
-    along the line, wider than high, 4-40 pt) are measured, and the
-    resolution is the lowest that keeps the small ones (the 10th
-    percentile) ``DET_TEXT_PX`` high, between ``MIN_DET_DPI`` and
-    ``DET_DPI``.  A page with few runs (turned sideways, nearly blank) or
-    with ``tables`` is read at ``DET_DPI``.  The input of a page without
-    tables is cut to the ink's extent (specks left out) with a margin:
-    blank paper costs as much as text.
-    """
-    h, w = text_ink.shape[:2]
-    half = cv2.resize(text_ink, (max(1, w // 2), max(1, h // 2)), interpolation=cv2.INTER_AREA) > 64
-    k = dpi / 2 / 72  # half-resolution pixels per point
-    closed = cv2.morphologyEx(
-        half.astype(np.uint8), cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, round(3 * k)), 1))
-    )
-    n, _, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
-    bw, bh = stats[1:n, 2], stats[1:n, 3]
-    runs = bh[(bw >= 1.5 * bh) & (bh >= 4 * k) & (bh <= 40 * k)]
-    det_dpi = float(DET_DPI)
-    if len(runs) >= DET_MIN_RUNS and not tables:
-        small_pt = float(np.percentile(runs, 10)) / k
-        det_dpi = min(float(DET_DPI), max(float(MIN_DET_DPI), DET_TEXT_PX * 72 / max(small_pt, 1e-3)))
-    marks = stats[1:n][(bw >= 2 * k) | (bh >= 2 * k)]  # text, not specks
-    if tables or len(marks) == 0:
-        return det_dpi, (0, 0, w, h)
-    pad = DET_MARGIN_PT * k
-    x0 = max(0, int((marks[:, 0].min() - pad) * 2))
-    y0 = max(0, int((marks[:, 1].min() - pad) * 2))
-    x1 = min(w, int(((marks[:, 0] + marks[:, 2]).max() + pad) * 2))
-    y1 = min(h, int(((marks[:, 1] + marks[:, 3]).max() + pad) * 2))
-    return det_dpi, (x0, y0, x1, y1)
+    return _Prepared(grey, clean, ink, rulings, raws, boxes, skew)
 
 
 def ocr_page(page: pymupdf.Page, page_no: int, dpi: int = im.RENDER_DPI) -> OcrPage:
@@ -659,7 +602,7 @@ def ocr_page(page: pymupdf.Page, page_no: int, dpi: int = im.RENDER_DPI) -> OcrP
             turned = 0
     rulings, raws = prep.rulings, prep.raws
     px = dpi / 72
-    text_ink = prep.text_ink
+    text_ink = prep.ink & ~rulings.mask
     cut = drop_overlaps([b for b in cut_boxes(prep.boxes, rulings, MIN_PIECE_PT * px) if _has_ink(text_ink, b)])
     pieces_px = [b for b in split_lines(cut, text_ink) if _has_ink(text_ink, b)]
     t.detect += lap()
@@ -675,4 +618,4 @@ def ocr_page(page: pymupdf.Page, page_no: int, dpi: int = im.RENDER_DPI) -> OcrP
     lines = pieces_to_lines(page_no, pieces, raws)
     t.assemble = lap()
     width, height = (page.rect.height, page.rect.width) if turned in (90, 270) else (page.rect.width, page.rect.height)
-    return OcrPage(page_no, width, height, pieces, raws, lines, prep.skew, t, turned, prep.det_dpi)
+    return OcrPage(page_no, width, height, pieces, raws, lines, prep.skew, t, turned)
