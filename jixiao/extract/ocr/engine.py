@@ -55,7 +55,13 @@ CELL_HEIGHT = 48
 #: text pages (6,409 characters; ``benchmarks/ocr_pages.py --line-heights``):
 #: 48 px misread 92 characters, 40 px 102 and 32 px 85, but 32 px read
 #: 编制人数 as 编制入数 and lost a narrative figure, and cells at 32 px lost
-#: their ``%`` (``96.79%6``).  Lines are read at 40 px, cells at 48.
+#: their ``%`` (``96.79%6``).  Later (``benchmarks/scan_speed.py`` era), on 5
+#: text and 7 table pages of the samples and of 120 dpi, JPEG 40 and 1-bit
+#: scans: lines at 40 px misread 41 of 3,862 characters, at 36 px 42 and at
+#: 32 px 43; a line at 36 px costs 0.75 of one at 40 (0.57 at 32).  But at
+#: 36 px the seed scan again read 编制人数 as 编制入数 and lost that figure
+#: (tests/test_ocr.py), as 32 px did.  Cells at 48 px read 712 of 774 cells
+#: right, at 44 px 713, at 40 px 701.  Lines stay at 40 px, cells at 48.
 LINE_HEIGHT = 40
 #: Recognizer input: padded to at least this width (pixels at 48 px high).
 REC_MIN_WIDTH = 48
@@ -76,14 +82,25 @@ class Recognized:
 
 
 class Engine:
-    """One detector and one recognizer, loaded from the wheel's model files."""
+    """One detector and one recognizer, loaded from the wheel's model files.
+
+    The three models are built here from RapidOCR's parts, each once: its
+    all-in-one ``RapidOCR()`` would load a second recognizer (about 0.3 s
+    of every worker's start) that the lanes below replace, and the
+    direction classifier, needed only to tell upside-down pages, is loaded
+    on first use.  Where ``onnxruntime-gpu`` offers its CUDA provider, all
+    three run on it unless ``JIXIAO_OCR_PROVIDERS`` names other providers.
+    """
 
     def __init__(self, providers: Sequence[str] = (), threads: int | None = None, line_height: int = LINE_HEIGHT) -> None:
         try:
-            from rapidocr_onnxruntime import RapidOCR
+            import rapidocr_onnxruntime  # noqa: F401  (the package first: its parts may be cached alone)
+            from rapidocr_onnxruntime.ch_ppocr_det import TextDetector
+            from rapidocr_onnxruntime.ch_ppocr_rec import TextRecognizer
+            from rapidocr_onnxruntime.main import DEFAULT_CFG_PATH, UpdateParameters, read_yaml, update_model_path
         except ImportError as exc:  # also OpenCV's "libGL.so.1: cannot open shared object file"
             raise OcrUnavailable(f"{INSTALL_HINT_ZH}（{exc}）", f"{INSTALL_HINT_EN} ({exc})") from exc
-        gpu = "CUDAExecutionProvider" in providers
+        gpu = "CUDAExecutionProvider" in (providers or default_providers())
         options: dict[str, Any] = {
             "print_verbose": False,
             "rec_img_shape": [3, CELL_HEIGHT, REC_MIN_WIDTH],
@@ -97,19 +114,33 @@ class Engine:
         }
         if threads:
             options["intra_op_num_threads"] = threads
-        self._ocr = RapidOCR(**options)
+        lanes = 1 if gpu else max(1, threads or _usable_cores())
+        config = UpdateParameters()(update_model_path(read_yaml(DEFAULT_CFG_PATH)), **options)
+        self._config = config
+        self.text_det = TextDetector(config["Det"])
+        # Several lanes: each recognizer call on one onnxruntime thread (see _single_threaded).
+        self.text_rec = TextRecognizer(_single_threaded(config["Rec"]) if lanes > 1 else config["Rec"])
+        self._cls: Any = None
         self.line_height = line_height
         self._rec_lock = threading.Lock()  # recognize() sets the recognizer's input shape per call
-        self._pool: ThreadPoolExecutor | None = None
-        lanes = 1 if gpu else max(1, threads or _usable_cores())
-        if lanes > 1:
-            self._ocr.text_rec = _single_threaded_recognizer(options)
-            self._pool = ThreadPoolExecutor(lanes, thread_name_prefix="jixiao-ocr")
-        self.providers = tuple(self._ocr.text_rec.session.session.get_providers())
+        self._pool = ThreadPoolExecutor(lanes, thread_name_prefix="jixiao-ocr") if lanes > 1 else None
+        self.providers = tuple(self.text_rec.session.session.get_providers())
+
+    def classify(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
+        """PP-OCR's direction classifier on text line crops: ``("0" | "180", probability)`` each.
+
+        Loaded on first use: only a page whose way up is in question asks.
+        """
+        if self._cls is None:
+            from rapidocr_onnxruntime.ch_ppocr_cls import TextClassifier
+
+            self._cls = TextClassifier(self._config["Cls"])
+        _, results, _ = self._cls(list(crops))
+        return [(str(label), float(score)) for label, score in results]
 
     def detect(self, image: np.ndarray) -> list[np.ndarray]:
         """Text boxes (4×2 corner arrays, pixels) on a BGR image."""
-        boxes, _ = self._ocr.text_det(image)
+        boxes, _ = self.text_det(image)
         if boxes is None or len(boxes) == 0:
             return []
         return [np.asarray(b, dtype=np.float32) for b in boxes]
@@ -128,11 +159,11 @@ class Engine:
         out: list[Recognized] = [Recognized("", 0.0)] * len(crops)
         height = self.line_height if lines else CELL_HEIGHT
         with self._rec_lock:
-            self._ocr.text_rec.rec_image_shape = [3, height, REC_MIN_WIDTH * height // CELL_HEIGHT]
+            self.text_rec.rec_image_shape = [3, height, REC_MIN_WIDTH * height // CELL_HEIGHT]
             return self._recognize(crops, out)
 
     def _recognize(self, crops: Sequence[np.ndarray], out: list[Recognized]) -> list[Recognized]:
-        rec = self._ocr.text_rec
+        rec = self.text_rec
         rec.rec_batch_num = REC_BATCH  # each batch below is one call of the model
 
         def run(batch: list[int]) -> tuple[list[int], list[Any]]:
@@ -169,8 +200,8 @@ def _usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _single_threaded_recognizer(options: dict[str, Any]) -> Any:
-    """RapidOCR's recognizer with onnxruntime held to one thread per call.
+def _single_threaded(config: dict[str, Any]) -> dict[str, Any]:
+    """The recognizer's settings with onnxruntime held to one thread per call.
 
     Batches then run side by side, one per core (:meth:`Engine.recognize`).
     A recognizer call is small (one text line, or a few cells), and
@@ -178,11 +209,14 @@ def _single_threaded_recognizer(options: dict[str, Any]) -> Any:
     narrative lines, two batches at a time on one thread each took 6.2 s
     where one batch at a time on two threads took 8.0 s, on 2 cores.
     """
-    from rapidocr_onnxruntime.ch_ppocr_rec import TextRecognizer
-    from rapidocr_onnxruntime.main import DEFAULT_CFG_PATH, UpdateParameters, read_yaml, update_model_path
+    return {**config, "intra_op_num_threads": 1}
 
-    config = UpdateParameters()(update_model_path(read_yaml(DEFAULT_CFG_PATH)), **{**options, "intra_op_num_threads": 1})
-    return TextRecognizer(config["Rec"])
+
+def default_providers() -> tuple[str, ...]:
+    """onnxruntime's providers here: ``CUDAExecutionProvider`` first where ``onnxruntime-gpu`` is installed."""
+    import onnxruntime
+
+    return tuple(onnxruntime.get_available_providers())
 
 
 def _width(crop: np.ndarray) -> float:

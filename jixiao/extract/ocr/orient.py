@@ -91,8 +91,7 @@ def upside_down(engine: Engine, pieces: Sequence[np.ndarray]) -> float:
     """Mean probability (0–1) that the pieces are upside down, by PP-OCR's direction classifier."""
     if not pieces:
         return 0.0
-    _, results, _ = engine._ocr.text_cls(list(pieces))
-    probs = [float(score) if "180" in str(label) else 1.0 - float(score) for label, score in results]
+    probs = [score if "180" in label else 1.0 - score for label, score in engine.classify(pieces)]
     return float(np.mean(probs))
 
 
