@@ -13,8 +13,6 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-import cn2an
-
 from jixiao.normalize.memo import per_document
 from jixiao.normalize.text import compact, squeeze
 
@@ -301,7 +299,14 @@ def _parse_chinese_fraction(whole: str, fraction: str) -> Decimal | None:
 
 
 def _cn2an_int(text: str) -> Decimal | None:
-    """Whole Chinese numerals through cn2an, which raises on malformed ones."""
+    """Whole Chinese numerals through cn2an, which raises on malformed ones.
+
+    Imported here, not at the top: importing cn2an builds its converters (0.7 s on this machine), which
+    every process that imports the parser would pay (the CLI's parent, each spawned worker), and most
+    documents write no Chinese numeral that needs it.
+    """
+    import cn2an
+
     try:
         value = cn2an.cn2an(text, "normal")
     except (ValueError, KeyError, IndexError, TypeError):
