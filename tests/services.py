@@ -209,6 +209,17 @@ def dask_cluster(allowed_failures: int = 1, workers: int = 2, preload: bool = Fa
         shutil.rmtree(home, ignore_errors=True)
 
 
+def slow_first_parse(name: str, data: bytes, sha256: str | None, limits: object) -> tuple[str, list[object]]:
+    """A Dask task that takes 3 s on a file named ``slow*`` and no time on any other, parsing nothing."""
+    import time
+
+    from jixiao import __version__
+
+    if Path(name).name.startswith("slow"):
+        time.sleep(3)
+    return __version__, []
+
+
 def fatal_parse(name: str, data: bytes, sha256: str | None, limits: object) -> tuple[str, list[object]]:
     """A Dask task that takes its worker down outright, as a file that crashed the worker itself would."""
     os._exit(70)

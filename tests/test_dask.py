@@ -26,6 +26,7 @@ from tests.services import (
     new_database,
     postgres_missing,
     shared_postgres_server,
+    slow_first_parse,
 )
 
 pytest.importorskip("distributed", reason="the cluster extra is not installed (pip install -e '.[cluster]')")
@@ -151,6 +152,21 @@ def test_a_file_that_kills_two_workers_is_a_crashed_row(dask: DaskCluster) -> No
     dask.wait_for_workers(2)  # the nannies bring both back, and the cluster works on
     (after,) = run_batch([path], executor="dask", scheduler=dask.address)
     assert not isinstance(after.records[0], Failure)
+
+
+def test_no_file_runs_more_than_the_window_ahead_of_a_slow_one(dask: DaskCluster, tmp_path: Path) -> None:
+    """Files finished out of order wait in the parent to be put in order: with a window of 3, only the
+    two after a slow first file may finish before it, though 8 could be in flight."""
+    jobs = []
+    for i in range(12):
+        path = tmp_path / (f"slow-{i}.pdf" if i == 0 else f"quick-{i}.pdf")
+        path.write_bytes(b"%PDF-1.4 not parsed here\n")
+        jobs.append((i, path, None))
+    order = [d.index for d in dask_runner.run_on_dask(
+        jobs, dask.address, Limits(), task=slow_first_parse, in_flight=8, window=3
+    )]
+    assert sorted(order) == list(range(12))
+    assert set(order[: order.index(0)]) <= {1, 2}
 
 
 def test_executor_options_are_checked() -> None:

@@ -65,7 +65,7 @@ def iter_batch(
 ) -> Iterator[Done]:
     """:func:`run_batch` as a stream: each input's :class:`Done` in input order as soon as it
     and every one before it are finished, so a writer can take them one by one. The local
-    pool runs at most ``window`` files ahead of the oldest unfinished one, which bounds what
+    pool (and the Dask executor) runs at most ``window`` files ahead of the oldest unfinished one, which bounds what
     waits here to be put in order (``None``: no bound). ``hashes``: each path's sha256 where
     the caller has it already (the store does), so no file is read twice for it."""
     if executor not in EXECUTORS:
@@ -90,7 +90,7 @@ def iter_batch(
     if executor == "dask":
         from jixiao.runner.dask import run_on_dask  # distributed is an optional extra
 
-        runner = run_on_dask(jobs, scheduler or "", limits)
+        runner = run_on_dask(jobs, scheduler or "", limits, window=window)
     else:
         runner = _run_inline(jobs, limits) if workers == 0 else run_pool(jobs, workers, limits, window)
     waiting: dict[int, Done] = {}  # finished, not yet given out: an earlier input is still running

@@ -16,7 +16,10 @@ ends in ``KilledWorker``, which becomes that file's ``crashed`` record (start th
 with ``DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES=1`` for "a file that kills two workers").
 A task that raises is retried once (``retries=1``) before it is a ``crashed`` record.
 Only files in flight are held in memory: at most :data:`IN_FLIGHT_PER_THREAD` tasks per
-worker thread are submitted at a time; the next file is read when one comes back.
+worker thread are submitted at a time; the next file is read when one comes back. With a
+``window``, no file is submitted more than ``window`` places after the oldest one still running,
+so what :func:`jixiao.runner.batch.iter_batch` holds back to put in order stays bounded however
+long one file takes (a slow file no longer lets the rest of the batch pile up behind it).
 """
 
 from __future__ import annotations
@@ -80,8 +83,10 @@ def run_on_dask(
     limits: Limits,
     task: Task = parse_task,
     in_flight: int | None = None,
+    window: int | None = None,
 ) -> Iterator[Done]:
-    """Parse ``(index, path, sha256)`` jobs on the cluster at ``scheduler``; yields each as it finishes.
+    """Parse ``(index, path, sha256)`` jobs on the cluster at ``scheduler``; yields each as it finishes,
+    never more than ``window`` jobs past the oldest unfinished one (``None``: no bound).
 
     ``task`` is :func:`parse_task` (tests pass another module-level function).
     Raises :class:`~jixiao.runner.types.ExecutorError` when the cluster cannot be reached, has no
@@ -107,11 +112,12 @@ def run_on_dask(
                 f"Dask 调度器 {scheduler} 在 {WORKERS_TIMEOUT_S:g} 秒内没有工作进程 / "
                 f"the Dask scheduler at {scheduler} has had no worker for {WORKERS_TIMEOUT_S:g} s"
             ) from exc
-        yield from _stream(client, jobs, limits, task, in_flight)
+        yield from _stream(client, jobs, limits, task, in_flight, window)
 
 
 def _stream(
-    client: Any, jobs: Sequence[tuple[int, Path, str | None]], limits: Limits, task: Task, in_flight: int | None
+    client: Any, jobs: Sequence[tuple[int, Path, str | None]], limits: Limits, task: Task, in_flight: int | None,
+    window: int | None,
 ) -> Iterator[Done]:
     from distributed import as_completed
 
@@ -127,6 +133,8 @@ def _stream(
     def fill() -> None:
         """Submit files until ``in_flight`` are out; unreadable ones are answered here, as locally."""
         while queue and pending.count() < in_flight:
+            if window is not None and meta and queue[0][0] - min(m[0] for m in meta.values()) >= window:
+                return  # the oldest file still runs: the next is submitted when it comes back
             index, path, sha = queue.popleft()
             started = time.monotonic()
             data = read_input(path)
