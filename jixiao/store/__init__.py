@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from jixiao.store.base import Claims, FileState, Plan, Store, StoreError, finding_fingerprint
-from jixiao.store.incremental import Incremental, RunCounts, iter_incremental, mark_copies, run_incremental
+from jixiao.store.incremental import Incremental, RunCounts, iter_incremental, run_incremental
 from jixiao.store.keys import file_key
 from jixiao.store.schema import MIGRATIONS
 from jixiao.store.sqlite import SqliteStore
@@ -73,7 +73,6 @@ __all__ = [
     "finding_fingerprint",
     "is_database_url",
     "iter_incremental",
-    "mark_copies",
     "open_store",
     "read_db",
     "run_incremental",

@@ -165,7 +165,10 @@ def iter_incremental(
 
 
 class _Copies:
-    """:func:`mark_copies` one file at a time: only the first path of each content is kept."""
+    """Files with the same content as an earlier one get their records with ``duplicate_of`` naming the
+    first one's path (as :func:`jixiao.runner.iter_batch` marks copies), whether that one was parsed now or
+    loaded; every other file gets ``duplicate_of = None``, so loaded and parsed files read the same. Only
+    the first path of each content is kept, one file at a time."""
 
     def __init__(self) -> None:
         self._first: dict[str, str] = {}
@@ -178,25 +181,6 @@ class _Copies:
             return replace(done, records=[_with_source(r, str(done.path), None) for r in done.records])
         # Same bytes, same parser version: the copy's own records are its original's but for the path.
         return replace(done, records=[_with_source(r, str(done.path), origin) for r in done.records])
-
-
-def mark_copies(results: Sequence[Done], hashes: Sequence[str | None]) -> list[Done]:
-    """Files with the same content as an earlier one get its records under their own path with
-    ``duplicate_of`` set (as :func:`jixiao.runner.run_batch` does); every other file gets
-    ``duplicate_of = None``, so loaded and freshly parsed files read the same."""
-    first: dict[str, Done] = {}
-    out: list[Done] = []
-    for done, sha in zip(results, hashes, strict=True):
-        original = first.get(sha) if sha is not None else None
-        if original is None:
-            if sha is not None:
-                first[sha] = done
-            records = [_with_source(r, str(done.path), None) for r in done.records]
-        else:
-            origin = original.records[0].source.path
-            records = [_with_source(r, str(done.path), origin) for r in original.records]
-        out.append(replace(done, records=records))
-    return out
 
 
 def _with_source(record: Record, path: str, duplicate_of: str | None) -> Record:
