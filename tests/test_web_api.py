@@ -318,6 +318,18 @@ def test_upload_over_the_limit_gets_413(tmp_path: Path) -> None:
         assert small.status_code == 200
 
 
+def test_upload_content_type_is_read_case_insensitively(tmp_path: Path) -> None:
+    """A media type is case-insensitive: a client sending ``Multipart/Form-Data`` uploads like any other;
+    a type that is neither an upload nor JSON is 415."""
+    body = (b"--XyZ\r\nContent-Disposition: form-data; name=\"files\"; filename=\"s.pdf\"\r\n"
+            b"Content-Type: application/pdf\r\n\r\n" + sample(SEED).read_bytes() + b"\r\n--XyZ--\r\n")
+    with client_for(make_config(tmp_path)) as c:
+        h = csrf(c)
+        r = c.post("/api/runs", content=body, headers={**h, "content-type": "Multipart/Form-Data; boundary=XyZ"})
+        assert r.status_code == 200 and r.json()["files"] == 1
+        assert c.post("/api/runs", content=b"x", headers={**h, "content-type": "text/plain"}).status_code == 415
+
+
 def test_non_local_host_without_token_is_refused_at_start(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["serve", "--db", str(tmp_path / "s.sqlite"), "--host", "0.0.0.0", "--no-browser"], env={"JIXIAO_TOKEN": ""})
     assert result.exit_code == 2

@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from python_multipart.multipart import parse_options_header
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
@@ -53,12 +54,22 @@ def session(request: Request) -> JSON:
     })
 
 
+def media_type(header: str) -> str:
+    """A Content-Type's media type, read as python-multipart (Starlette's form parser) reads it: media
+    types are case-insensitive (``Multipart/Form-Data; boundary=…`` is an upload), parameters aside.
+
+    Example: ``media_type("Multipart/Form-Data; boundary=x")`` → ``"multipart/form-data"``.
+    """
+    kind, _ = parse_options_header(header)
+    return kind.decode("latin-1").lower()
+
+
 async def post_run(request: Request) -> Response:
     """Multipart ``files`` (stored by content hash) or JSON ``{"paths": [...]}`` under a ``--root``."""
     w = wb(request)
-    kind = request.headers.get("content-type", "")
+    kind = media_type(request.headers.get("content-type", ""))
     names: dict[str, str] = {}
-    if kind.startswith("multipart/form-data"):
+    if kind == "multipart/form-data":
         try:
             form = await request.form(max_files=w.config.max_upload_files, max_fields=100)
         except BodyTooLarge:
@@ -78,7 +89,7 @@ async def post_run(request: Request) -> Response:
         for path, upload in zip(stored, uploads, strict=True):
             names.setdefault(str(path), upload.filename or path.name)
         files = list(dict.fromkeys(stored))
-    elif kind.startswith("application/json"):
+    elif kind == "application/json":
         try:
             body = await request.json()
         except BodyTooLarge:
