@@ -17,7 +17,7 @@ from jixiao.models import Figure, ProjectItem, Section
 from jixiao.normalize.numbers import parse_amount
 
 _NUM = r"([0-9][0-9,，]*(?:\.[0-9]+)?)\s*(万元|元|亿元)"
-_PEOPLE = r"([0-9]+)\s*[人名]"
+_PEOPLE = r"([0-9]+)\s*[人名入]"
 _AMOUNT = regex.compile(_NUM)
 
 # What an amount belongs to is the noun phrase just before it in its clause; a figure
@@ -143,12 +143,16 @@ def amounts_by_subject(text: str) -> list[tuple[str, Decimal, int, int]]:
     return found
 
 
+# 人 may come as 入 from a scan (PP-OCR tells them apart by the top of the
+# stroke, which a blurred or small scan loses); 编制入数 and 在职入员 are no
+# words, so only that misreading can produce them.
+_HEAD = r"(?:[人入]数|[人入]员|数)?"
 STAFF_PATTERNS: tuple[tuple[str, regex.Pattern[str]], ...] = (
-    ("staff_authorized", regex.compile(r"编制(?:人数|数)?\s*(?:为)?\s*" + _PEOPLE)),
-    ("staff_actual", regex.compile(r"实有(?:人数|人员|数)?\s*(?:为)?\s*" + _PEOPLE)),
-    ("staff_in_service", regex.compile(r"在职(?:人员|人数)?\s*(?:为)?\s*" + _PEOPLE)),
-    ("staff_lixiu", regex.compile(r"离休(?:人员|人数)?\s*(?:为)?\s*" + _PEOPLE)),
-    ("staff_retired", regex.compile(r"(?<!离)退休(?:人员|人数)?\s*(?:为)?\s*" + _PEOPLE)),
+    ("staff_authorized", regex.compile(r"编制" + _HEAD + r"\s*(?:为)?\s*" + _PEOPLE)),
+    ("staff_actual", regex.compile(r"实有" + _HEAD + r"\s*(?:为)?\s*" + _PEOPLE)),
+    ("staff_in_service", regex.compile(r"在职" + _HEAD + r"\s*(?:为)?\s*" + _PEOPLE)),
+    ("staff_lixiu", regex.compile(r"离休" + _HEAD + r"\s*(?:为)?\s*" + _PEOPLE)),
+    ("staff_retired", regex.compile(r"(?<!离)退休" + _HEAD + r"\s*(?:为)?\s*" + _PEOPLE)),
 )
 # "项目全年预算数为 53 万元，执行数为 53 万元，完成预算的 100.0%"
 PROJECT_ITEM = regex.compile(
