@@ -48,6 +48,12 @@ def _size(box: Box) -> tuple[float, float]:
     return box[2] - box[0], box[3] - box[1]
 
 
+def is_line(box: Box) -> bool:
+    """Whether a box is a text line, running either way (not a lone character or a blot)."""
+    w, h = _size(box)
+    return w >= LINE_ASPECT * h or h >= LINE_ASPECT * w
+
+
 def is_sideways(boxes: Sequence[Box]) -> bool:
     """Whether the page's text lines run up or down the page rather than across it."""
     level = sum(w for w, h in map(_size, boxes) if w >= LINE_ASPECT * h)
@@ -95,12 +101,14 @@ def upside_down(engine: Engine, pieces: Sequence[np.ndarray]) -> float:
     return float(np.mean(probs))
 
 
-def page_turn(engine: Engine, grey: np.ndarray, boxes: Sequence[Box]) -> int:
+def page_turn(engine: Engine, grey: np.ndarray, boxes: Sequence[Box], sideways: bool | None = None) -> int:
     """Degrees (0, 90, 180, 270) to turn the page clockwise so its text reads upright.
 
-    ``boxes`` are the text boxes detected on ``grey`` (pixels, x0 y0 x1 y1).
+    ``boxes`` are the text boxes found on ``grey`` (pixels, x0 y0 x1 y1);
+    ``sideways``, when known from other boxes, whether its lines run down the page.
     """
-    sideways = is_sideways(boxes)
+    if sideways is None:
+        sideways = is_sideways(boxes)
     pieces = line_pieces(grey, boxes, sideways)
     if not pieces:
         return 0

@@ -30,12 +30,29 @@ from jixiao.extract.chars import Char
 from jixiao.extract.lattice import RawGrid, Segment, cluster_to_grid, segments_to_clusters
 from jixiao.extract.narrative import Line
 from jixiao.extract.ocr import image as im
+from jixiao.extract.ocr.cells import cell_lines, read_level
 from jixiao.extract.ocr.engine import MIN_SCORE, MIN_SCORE_PUNCT, Engine, Recognized, get_engine
-from jixiao.extract.ocr.orient import is_sideways, page_turn, turn
+from jixiao.extract.ocr.orient import is_line, is_sideways, page_turn, turn
 from jixiao.models import Box
+
+Box4 = tuple[float, float, float, float]
 
 #: The detector reads a reduced page of this resolution (text ≥ 9 pt stays ≥ 12 px high).
 DET_DPI = 120
+#: Margin (inches) kept round the inked area handed to the detector.
+DET_MARGIN_IN = 0.1
+#: Blots of ink smaller than this (pixels) are dust, not text (a scan's specks run to about 20; a
+#: full stop may go too: it stands beside the glyphs that keep its region).
+MIN_BLOB = 30
+#: Inked stretches of a page parted by this many blank inches are detected apart (a table taken out
+#: between a title and a footnote leaves such a gap).
+REGION_GAP_IN = 0.5
+#: Points round a table's outer rulings taken out with it (half the thickest border, and its blur).
+TABLE_EDGE_PT = 3.0
+#: Lines detected outside a page's tables needed to judge its way up by them alone; with fewer, the
+#: whole page is detected at ``ORIENT_DPI`` for that (its boxes only say which way the lines run).
+ORIENT_MIN_LINES = 2
+ORIENT_DPI = 60
 #: A piece narrower than this (points) after cutting is a sliver of a border, not text.
 MIN_PIECE_PT = 2.0
 #: Share of a detected box's height taken as the text's size (the box has a margin).
@@ -518,16 +535,32 @@ def is_dash(crop: np.ndarray) -> bool:
 
 
 def restore_dashes(crops: Sequence[np.ndarray], found: list[Recognized]) -> list[Recognized]:
-    """A cell's lone dash (``—``, "not applicable") that the recognizer read as a digit or letter (``1``).
+    """A cell's lone dash (``—``, "not applicable") that the recognizer read as a digit or letter, or not at all.
 
-    The text layer gives these cells ``—``; read as ``1`` it would be a weight or a score.
+    The text layer gives these cells ``—``; read as ``1`` (or ``I.``) it
+    would be a weight or a score.  A crop whose ink is one flat bar is a
+    dash whatever was read, unless a character was read beside it.
     """
     out = list(found)
     for i, (crop, rec) in enumerate(zip(crops, found, strict=True)):
         text = rec.text.strip()
-        if text and len(text) <= 2 and text.isalnum() and is_dash(crop):
-            out[i] = Recognized("—", rec.score)
+        if len(text) <= 3 and not _HAN.search(text) and is_dash(crop):
+            out[i] = Recognized("—", max(rec.score, MIN_SCORE_PUNCT))
     return out
+
+
+_HAN = regex.compile(r"\p{Han}")
+_CELL_LEAD_ONE = regex.compile(r"^[-—–−~－‐‑一](?=\p{Han})")
+
+
+def fix_cell_one(found: list[Recognized]) -> list[Recognized]:
+    """一 at the start of a cell read as a dash: ``-级指标`` → ``一级指标``.
+
+    一 is one flat stroke, and alone at the left of a crop the recognizer
+    may take it for ``-``; a cell never starts with a dash glued to a
+    character (a lone dash is ``—``, see :func:`restore_dashes`).
+    """
+    return [Recognized(_CELL_LEAD_ONE.sub("一", r.text.strip()), r.score) for r in found]
 
 
 def _in_table(box: tuple[float, float, float, float], raws: Sequence[RawGrid], k: float) -> bool:
@@ -545,7 +578,7 @@ def _recognize(engine: Engine, crops: Sequence[np.ndarray], in_table: Sequence[b
         chosen = [crops[i] for i in picked]
         texts = engine.recognize(chosen, lines=not table)
         if table:
-            texts = restore_dashes(chosen, restore_lead_signs(engine, chosen, texts))
+            texts = fix_cell_one(restore_dashes(chosen, restore_lead_signs(engine, chosen, texts)))
         for i, rec in zip(picked, texts, strict=True):
             found[i] = rec
     return found
@@ -559,16 +592,83 @@ def keep(rec: Recognized) -> bool:
     return rec.score >= MIN_SCORE_PUNCT or any(ch.isalnum() for ch in text)
 
 
+def _detect(engine: Engine, image: np.ndarray, ink: np.ndarray, dpi: int, det_dpi: int = DET_DPI) -> list[Box4]:
+    """Text boxes (pixels of ``image``) detected on reduced copies of the parts of the page that have ink.
+
+    Only inked areas (with a margin) are handed to the detector: a page's
+    white margins, its blank lower half, and the blank space left where its
+    tables were taken out cost as much to search as its text.
+    """
+    margin = int(dpi * DET_MARGIN_IN)
+    scale = det_dpi / dpi
+    h, w = image.shape[:2]
+    out: list[Box4] = []
+    for rx0, ry0, rx1, ry1 in content_regions(ink, int(dpi * REGION_GAP_IN)):
+        x0, y0 = max(0, rx0 - margin), max(0, ry0 - margin)
+        x1, y1 = min(w, rx1 + margin), min(h, ry1 + margin)
+        small = cv2.resize(image[y0:y1, x0:x1], None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        out += [
+            (
+                x0 + float(q[:, 0].min()) / scale,
+                y0 + float(q[:, 1].min()) / scale,
+                x0 + float(q[:, 0].max()) / scale,
+                y0 + float(q[:, 1].max()) / scale,
+            )
+            for q in engine.detect(cv2.cvtColor(small, cv2.COLOR_GRAY2BGR))
+        ]
+    return out
+
+
+def content_regions(ink: np.ndarray, gap: int) -> list[tuple[int, int, int, int]]:
+    """(x0, y0, x1, y1) pixels round each stretch of the page's ink, dust left out.
+
+    Stretches are parted by at least ``gap`` blank rows.  Blots under
+    ``MIN_BLOB`` pixels are dust (a scan's margins hold plenty): bounded by
+    every inked pixel, the one region would be the whole page.
+    """
+    _, labels, stats, _ = cv2.connectedComponentsWithStats((ink > 0).astype(np.uint8), connectivity=8)
+    big = stats[:, cv2.CC_STAT_AREA] >= MIN_BLOB
+    big[0] = False
+    if not big.any():
+        return []
+    inked = big[labels]
+    rows = np.flatnonzero(inked.any(axis=1))
+    breaks = np.flatnonzero(np.diff(rows) > gap)
+    out = []
+    for run in np.split(rows, breaks + 1):
+        cols = np.flatnonzero(inked[run[0] : run[-1] + 1].any(axis=0))
+        out.append((int(cols[0]), int(run[0]), int(cols[-1]) + 1, int(run[-1]) + 1))
+    return out
+
+
+def _without_tables(image: np.ndarray, raws: Sequence[RawGrid], px: float, fill: int) -> np.ndarray:
+    """The page with its tables' areas, borders included, filled with ``fill``."""
+    out = image.copy()
+    edge = int(np.ceil(TABLE_EDGE_PT * px))
+    for raw in raws:
+        y0, y1 = max(0, int(raw.ys[0] * px) - edge), int(np.ceil(raw.ys[-1] * px)) + edge + 1
+        x0, x1 = max(0, int(raw.xs[0] * px) - edge), int(np.ceil(raw.xs[-1] * px)) + edge + 1
+        out[y0:y1, x0:x1] = fill
+    return out
+
+
 @dataclass
 class _Prepared:
-    """One page image made ready to read: deskewed, its lines found and erased, its text boxes detected."""
+    """One page image made ready to read: deskewed, its lines found and erased, its text boxes found.
+
+    ``boxes``: every text box of the page (detected outside the tables, from
+    the ink inside them); ``evidence``: the detected boxes the page's way up
+    is judged by.
+    """
 
     grey: np.ndarray
     clean: np.ndarray
     ink: np.ndarray
+    text_ink: np.ndarray
     rulings: im.Rulings
     raws: list[RawGrid]
-    boxes: list[tuple[float, float, float, float]]
+    boxes: list[Box4]
+    evidence: list[Box4]
     skew: float
 
 
@@ -583,21 +683,24 @@ def _prepare(engine: Engine, rgb: np.ndarray, dpi: int, t: Timings, lap: Callabl
     rulings = im.find_rulings(ink, dpi, seal)
     raws = _raws(im.rulings_to_segments(rulings, dpi))
     clean = im.erase_rulings(grey, rulings)
+    text_ink = ink & ~rulings.mask
     t.rulings += lap()
-    scale = DET_DPI / dpi
-    small = cv2.resize(clean, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    quads = engine.detect(cv2.cvtColor(small, cv2.COLOR_GRAY2BGR))
-    boxes = [
-        (
-            float(q[:, 0].min()) / scale,
-            float(q[:, 1].min()) / scale,
-            float(q[:, 0].max()) / scale,
-            float(q[:, 1].max()) / scale,
-        )
-        for q in quads
-    ]
+    px = dpi / 72
+    if not raws:
+        boxes = _detect(engine, clean, text_ink, dpi)
+        evidence = boxes
+    else:
+        outside = _detect(engine, _without_tables(clean, raws, px, 255), _without_tables(text_ink, raws, px, 0), dpi)
+        # only ink darker than the page's paper-or-ink split: a seal's pale remnant is not text
+        split, _ = cv2.threshold(clean, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+        in_cells, inks = cell_lines(text_ink & (clean < split).astype(np.uint8) * 255, raws, px)
+        boxes = outside + in_cells
+        evidence = outside
+        if sum(1 for b in outside if is_line(b)) < ORIENT_MIN_LINES and not read_level(inks):
+            # too little outside the tables to tell the page's way up: the whole page, coarsely
+            evidence = _detect(engine, clean, text_ink, dpi, ORIENT_DPI)
     t.detect += lap()
-    return _Prepared(grey, clean, ink, rulings, raws, boxes, skew)
+    return _Prepared(grey, clean, ink, text_ink, rulings, raws, boxes, evidence, skew)
 
 
 def ocr_page(page: pymupdf.Page, page_no: int, dpi: int = im.RENDER_DPI) -> OcrPage:
@@ -622,19 +725,20 @@ def ocr_page(page: pymupdf.Page, page_no: int, dpi: int = im.RENDER_DPI) -> OcrP
     rgb = im.fill_margins(im.render(page, dpi), im.image_rects(page, dpi))
     t.render = lap()
     prep = _prepare(engine, rgb, dpi, t, lap)
-    turned = page_turn(engine, prep.clean, prep.boxes)
+    sideways = is_sideways(prep.evidence)
+    turned = page_turn(engine, prep.clean, prep.evidence if sideways else prep.boxes, sideways)
     t.orient += lap()
     if turned:
         again = Timings()
         upright = _prepare(engine, turn(rgb, turned), dpi, again, lap)
         t.orient += again.prepare + again.rulings + again.detect
-        if turned == 180 or not is_sideways(upright.boxes):  # turned a quarter, its lines must lie level now
+        if turned == 180 or not is_sideways(upright.evidence):  # turned a quarter, its lines must lie level now
             prep = upright
         else:
             turned = 0
     rulings, raws = prep.rulings, prep.raws
     px = dpi / 72
-    text_ink = prep.ink & ~rulings.mask
+    text_ink = prep.text_ink
     cut = drop_overlaps([b for b in cut_boxes(prep.boxes, rulings, MIN_PIECE_PT * px) if _has_ink(text_ink, b)])
     pieces_px = [b for b in split_lines(cut, text_ink) if _has_ink(text_ink, b)]
     t.detect += lap()
