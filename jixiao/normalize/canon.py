@@ -91,8 +91,19 @@ def fuzzy_field(text: str | None, table: Sequence[tuple[str, Sequence[str]]]) ->
     return _nearest(header_key(text), table)
 
 
+#: 一级, 二级 and 三级 headers sit one edit from each other, so a misread
+#: numeral would tie; OCR's usual misreadings of these numerals before 级
+#: (no word starts 兰级 or -级) are put right first.
+_LEVEL_NUMERAL = regex.compile(r"^(?:([-—–−－])|([=＝])|([兰丰]))(?=级)")
+
+
+def _level_numeral(m: regex.Match[str]) -> str:
+    return "一" if m.group(1) else "二" if m.group(2) else "三"
+
+
 def _nearest(key: str, table: Sequence[tuple[str, Sequence[str]]]) -> tuple[str, str] | None:
     """The field whose spelling is fewest edits from ``key`` (see :func:`fuzzy_field`)."""
+    key = _LEVEL_NUMERAL.sub(_level_numeral, key)
     if len(key) < MIN_FUZZY_HEADER - 1:
         return None
     best: dict[str, tuple[int, str]] = {}  # field → (fewest edits, its spelling)

@@ -1,4 +1,4 @@
-"""Staff counts in the narrative, as a scan's OCR gives them (人 read as 入)."""
+"""What a scan's OCR misreads in words the parser looks for: 人 as 入 in staff counts, a level numeral."""
 
 from decimal import Decimal
 
@@ -29,3 +29,15 @@ def test_staff_counts(text: str, expected: dict[str, Decimal]) -> None:
 def test_income_is_not_a_head_count() -> None:
     """收入数 holds 入数 too; with no 编制/实有/在职 before it, no staff figure comes of it."""
     assert staff("预算收入数 120 万元，支出 110 万元。") == {}
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [("兰级指标", ("name", "三级指标")), ("-级指标", ("level1", "一级指标")), ("=级指标", ("level2", "二级指标"))],
+)
+def test_level_headers_with_a_misread_numeral(header: str, expected: tuple[str, str]) -> None:
+    """一级/二级/三级 sit one edit apart, so 兰级指标 tied between them until its numeral is put right."""
+    from jixiao.normalize import vocab
+    from jixiao.normalize.canon import fuzzy_field
+
+    assert fuzzy_field(header, vocab.INDICATOR_COLUMNS) == expected
