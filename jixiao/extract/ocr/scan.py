@@ -563,6 +563,64 @@ def fix_cell_one(found: list[Recognized]) -> list[Recognized]:
     return [Recognized(_CELL_LEAD_ONE.sub("一", r.text.strip()), r.score) for r in found]
 
 
+def _cell_of(box: Box4, raws: Sequence[RawGrid], k: float) -> tuple[int, int] | None:
+    """(table, cell) holding a pixel box's centre, or None outside every table."""
+    x, y = (box[0] + box[2]) / 2 * k, (box[1] + box[3]) / 2 * k
+    table = _table_at(x, y, raws)
+    if table < 0:
+        return None
+    cells = raws[table].cells
+    return next(((table, i) for i, c in enumerate(cells) if c.x0 <= x <= c.x1 and c.y0 <= y <= c.y1), (table, -1))
+
+
+def joined_crop(grey: np.ndarray, boxes: Sequence[Box4]) -> np.ndarray:
+    """A cell's lines, top to bottom, set side by side in one crop (BGR), a half line's white between.
+
+    Read alone, the last line of a wrapped cell is often one character
+    (效益 wrapped as 无经济效 over 益), the recognizer's weakest case: with
+    the rest of the cell beside it, it is read in its context.  The cell's
+    text is its lines joined anyway.
+    """
+    parts = [_crop(grey, b) for b in boxes]
+    high = max(p.shape[0] for p in parts)
+    gap = np.full((high, max(2, high // 2), 3), 255, dtype=np.uint8)
+    out: list[np.ndarray] = []
+    for part in parts:
+        if part.shape[0] != high:
+            part = cv2.resize(part, (max(1, round(part.shape[1] * high / part.shape[0])), high))
+        out += [part, gap]
+    return np.ascontiguousarray(np.hstack(out[:-1]))
+
+
+def _crops(
+    grey: np.ndarray, boxes: Sequence[Box4], raws: Sequence[RawGrid], k: float
+) -> tuple[list[Box4], list[np.ndarray], list[bool]]:
+    """What to recognize: each narrative line alone (fitted to its ink), each cell's lines as one crop.
+
+    Returns the boxes (a cell's is its lines' union), their crops, and whether each is in a table.
+    """
+    out_boxes: list[Box4] = []
+    crops: list[np.ndarray] = []
+    in_table: list[bool] = []
+    cells: dict[tuple[int, int], list[Box4]] = {}
+    for box in boxes:
+        cell = _cell_of(box, raws, k)
+        if cell is None or cell[1] < 0:
+            out_boxes.append(box)
+            crops.append(_crop(grey, box if cell is not None else fit_to_ink(grey, box)))
+            in_table.append(cell is not None)
+        else:
+            cells.setdefault(cell, []).append(box)
+    for members in cells.values():
+        members.sort(key=lambda b: (b[1], b[0]))
+        out_boxes.append(
+            (min(b[0] for b in members), min(b[1] for b in members), max(b[2] for b in members), max(b[3] for b in members))
+        )
+        crops.append(_crop(grey, members[0]) if len(members) == 1 else joined_crop(grey, members))
+        in_table.append(True)
+    return out_boxes, crops, in_table
+
+
 def _in_table(box: tuple[float, float, float, float], raws: Sequence[RawGrid], k: float) -> bool:
     """Whether a pixel box's centre lies in one of the page's tables (``k``: points per pixel)."""
     return _table_at((box[0] + box[2]) / 2 * k, (box[1] + box[3]) / 2 * k, raws) >= 0
@@ -744,8 +802,7 @@ def ocr_page(page: pymupdf.Page, page_no: int, dpi: int = im.RENDER_DPI) -> OcrP
     t.detect += lap()
     smooth = im.smooth_for_recognition(prep.clean)
     k = 72 / dpi
-    in_table = [_in_table(b, raws, k) for b in pieces_px]
-    crops = [_crop(smooth, b if table else fit_to_ink(smooth, b)) for b, table in zip(pieces_px, in_table, strict=True)]
+    pieces_px, crops, in_table = _crops(smooth, pieces_px, raws, k)
     found = _recognize(engine, crops, in_table)
     t.recognize = lap()
     pieces = [
