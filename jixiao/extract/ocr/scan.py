@@ -65,6 +65,9 @@ SPLIT_MIN_BOXES = 5
 SPLIT_BLANK = 0.02
 #: Each line split off has at least this share of the usual height in inked rows.
 SPLIT_MIN_LINE = 0.35
+#: White between a cell's lines set side by side, as a share of the crop's height (about a line's own
+#: spacing between characters).
+JOIN_GAP = 0.125
 #: Margin around a narrative line's ink, as a share of the ink's height (see :func:`fit_to_ink`).
 LINE_PAD = 0.15
 
@@ -574,16 +577,18 @@ def _cell_of(box: Box4, raws: Sequence[RawGrid], k: float) -> tuple[int, int] | 
 
 
 def joined_crop(grey: np.ndarray, boxes: Sequence[Box4]) -> np.ndarray:
-    """A cell's lines, top to bottom, set side by side in one crop (BGR), a half line's white between.
+    """A cell's lines, top to bottom, set side by side in one crop (BGR), a character's spacing apart.
 
     Read alone, the last line of a wrapped cell is often one character
     (效益 wrapped as 无经济效 over 益), the recognizer's weakest case: with
     the rest of the cell beside it, it is read in its context.  The cell's
-    text is its lines joined anyway.
+    text is its lines joined anyway.  The lines are set as close as the
+    characters of one line (a wide gap reads as a space, and unsettles the
+    reading of the glyph after it: 执行 | 率 read 执行辜).
     """
     parts = [_crop(grey, b) for b in boxes]
     high = max(p.shape[0] for p in parts)
-    gap = np.full((high, max(2, high // 2), 3), 255, dtype=np.uint8)
+    gap = np.full((high, max(2, round(JOIN_GAP * high)), 3), 255, dtype=np.uint8)
     out: list[np.ndarray] = []
     for part in parts:
         if part.shape[0] != high:
@@ -761,6 +766,16 @@ def _prepare(engine: Engine, rgb: np.ndarray, dpi: int, t: Timings, lap: Callabl
     return _Prepared(grey, clean, ink, text_ink, rulings, raws, boxes, evidence, skew)
 
 
+def turn_needed(engine: Engine, prep: _Prepared) -> int:
+    """Degrees to turn a prepared page clockwise to read it upright.
+
+    Whether its lines run down the page is judged by the detected boxes
+    only (a band of ink in a cell does not say); which way up, by every line.
+    """
+    sideways = is_sideways(prep.evidence)
+    return page_turn(engine, prep.clean, prep.evidence if sideways else prep.boxes, sideways)
+
+
 def ocr_page(page: pymupdf.Page, page_no: int, dpi: int = im.RENDER_DPI) -> OcrPage:
     """Read one page from its image. Raises ``OcrUnavailable`` when OCR is not installed.
 
@@ -783,8 +798,7 @@ def ocr_page(page: pymupdf.Page, page_no: int, dpi: int = im.RENDER_DPI) -> OcrP
     rgb = im.fill_margins(im.render(page, dpi), im.image_rects(page, dpi))
     t.render = lap()
     prep = _prepare(engine, rgb, dpi, t, lap)
-    sideways = is_sideways(prep.evidence)
-    turned = page_turn(engine, prep.clean, prep.evidence if sideways else prep.boxes, sideways)
+    turned = turn_needed(engine, prep)
     t.orient += lap()
     if turned:
         again = Timings()
