@@ -38,6 +38,25 @@ class Cell:
         return self.col <= col < self.col + self.colspan
 
 
+_new_object = object.__new__
+_CELL_SETTERS = tuple(Cell.__dict__[name].__set__ for name in ("row", "col", "rowspan", "colspan", "text", "box", "confidence"))
+
+
+def new_cell(row: int, col: int, rowspan: int, colspan: int, text: str, box: Box, confidence: float | None = None) -> Cell:
+    """``Cell(...)`` without the frozen dataclass's ``__init__`` (a field at a time through
+    ``object.__setattr__``): a table page makes hundreds of cells.  The same cell."""
+    cell = _new_object(Cell)
+    set_row, set_col, set_rowspan, set_colspan, set_text, set_box, set_confidence = _CELL_SETTERS
+    set_row(cell, row)
+    set_col(cell, col)
+    set_rowspan(cell, rowspan)
+    set_colspan(cell, colspan)
+    set_text(cell, text)
+    set_box(cell, box)
+    set_confidence(cell, confidence)
+    return cell
+
+
 @dataclass(frozen=True)
 class Grid:
     """Cells of one table, rows counted across pages once stitched.

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 import pymupdf
 
-from jixiao.extract.narrative import Line
+from jixiao.extract.narrative import Line, new_line
 from jixiao.models import Box
 
 #: One character of a run as the text layer gives it: its text and (x0, y0, x1, y1).
@@ -107,7 +107,7 @@ def read_dict(page_no: int, text_dict: dict[str, Any]) -> tuple[list[Line], Page
             text = line_spans[0]["text"] if len(line_spans) == 1 else "".join([s["text"] for s in line_spans])
             if text.strip():
                 x0, y0, x1, y1 = line["bbox"]
-                lines.append(Line(page_no, text, Box.of(page_no, x0, y0, x1, y1), line_size))
+                lines.append(new_line(page_no, text, Box.of(page_no, x0, y0, x1, y1), line_size))
     return lines, PageSpans(spans, keys)
 
 

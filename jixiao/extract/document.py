@@ -10,7 +10,6 @@ text layer (a scan, a broken font map) is read with OCR instead
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,7 +18,7 @@ import regex
 
 from jixiao.errors import OcrUnavailable
 from jixiao.extract.chars import TEXT_FLAGS, PageSpans, read_dict
-from jixiao.extract.narrative import Line, ParagraphBuilder
+from jixiao.extract.narrative import Line, ParagraphBuilder, new_line
 from jixiao.extract.ocr.decide import Decision, text_method
 from jixiao.extract.ocr.pages import ocr_grids, ocr_lines, page_decision, read_page_image
 from jixiao.extract.pdf import PdfLimits, open_pdf, read_bytes, sha256_of
@@ -105,7 +104,7 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
                     lines = []
             decisions.append(decision)
             if text_map is not None:
-                lines = [replace(ln, text=text_map(ln.text)) for ln in lines]
+                lines = [new_line(ln.page, text_map(ln.text), ln.box, ln.size) for ln in lines]
             if text_map is not None or read_by_ocr:
                 text = _joined(lines)
             if page_no <= FRONT_PAGES:

@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 
 from jixiao.models import Box
 
+_new_tuple = tuple.__new__  # builds a RawCell without the named tuple's Python-level __new__
 SNAP = 2.0  # points: lines closer than this are one line (Word draws borders twice)
 THIN = 2.5  # a filled rectangle thinner than this is a ruling line
 COVER = 0.7  # share of a cell side a line must cover to count as a border
@@ -288,7 +289,7 @@ def cluster_to_grid(segments: Sequence[Segment]) -> RawGrid | None:
             if c > box[3]:
                 box[3] = c
     cells = [
-        RawCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1])
+        _new_tuple(RawCell, (r0, c0, r1 - r0 + 1, c1 - c0 + 1, xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1]))
         for r0, c0, r1, c1 in spans.values()
     ]
     cells.sort(key=lambda k: (k.row, k.col))

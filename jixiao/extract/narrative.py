@@ -32,6 +32,21 @@ class Line:
     size: float
 
 
+_new_object = object.__new__
+
+
+def new_line(page: int, text: str, box: Box, size: float) -> Line:
+    """``Line(...)`` without the frozen dataclass's ``__init__`` (a field at a time through
+    ``object.__setattr__``): every text line of every page is one.  The same line."""
+    line = _new_object(Line)
+    fields = line.__dict__
+    fields["page"] = page
+    fields["text"] = text
+    fields["box"] = box
+    fields["size"] = size
+    return line
+
+
 def _starts_paragraph(line: Line, prev: Line | None, left: float, right: float) -> bool:
     """Word starts a paragraph with a two-character indent or after a short line."""
     if prev is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import pymupdf
@@ -29,7 +29,7 @@ from jixiao.extract.chars import (
     split_run,
 )
 from jixiao.extract.lattice import RawGrid, cluster_to_grid, drawings_to_segments, segments_to_clusters
-from jixiao.layout import Cell, Grid, TableBlock
+from jixiao.layout import Cell, Grid, TableBlock, new_cell
 from jixiao.models import Box, round_pt
 
 # Header words of a 自评表: any page holding one of these pairs may hold a table.
@@ -136,7 +136,7 @@ def _cells(raw: RawGrid, texts: list[str], page: int) -> Iterator[Cell]:
             box = Box.of_rounded(page, rounded[rc.x0], rounded[rc.y0], rounded[rc.x1], rounded[rc.y1])
         except KeyError:  # a side off the lines (not made by cluster_to_grid)
             box = Box.of(page, rc.x0, rc.y0, rc.x1, rc.y1)
-        yield Cell(rc.row, rc.col, rc.rowspan, rc.colspan, text, box)
+        yield new_cell(rc.row, rc.col, rc.rowspan, rc.colspan, text, box)
 
 
 def spans_fit(raws: Sequence[RawGrid], spans: Sequence[Char]) -> bool:
@@ -301,7 +301,7 @@ def stitch(head: Grid, tail: Grid) -> Grid | None:
             continue
         c0 = emap[cell.col]
         c1 = emap[cell.col + cell.colspan]
-        cells.append(replace(cell, row=head.nrows + cell.row - skip, col=c0, colspan=c1 - c0))
+        cells.append(new_cell(head.nrows + cell.row - skip, c0, cell.rowspan, c1 - c0, cell.text, cell.box, cell.confidence))
     return Grid(tuple(cells), head.nrows + tail.nrows - skip, head.ncols, head.col_edges)
 
 

@@ -106,25 +106,48 @@ def _nearest(key: str, table: Sequence[tuple[str, Sequence[str]]]) -> tuple[str,
     key = _LEVEL_NUMERAL.sub(_level_numeral, key)
     if len(key) < MIN_FUZZY_HEADER - 1:
         return None
+    n = len(key)
     best: dict[str, tuple[int, str]] = {}  # field → (fewest edits, its spelling)
-    for name, words in table:
-        for word in words:
-            if len(word) < MIN_FUZZY_HEADER or len(key) < len(word) - 1:
-                continue  # short words, and a header cut to a word's start (绩效指标 of 绩效指标名称)
-            edits = _header_edits(word)
-            dist = min(
-                Levenshtein.distance(key, word, score_cutoff=edits),
-                Levenshtein.distance(key[: len(word)], word, score_cutoff=edits),
-            )
-            if dist > edits and len(key) == len(word) and sorted(key) == sorted(word):
+    for name, word, size, edits in _fuzzy_words(table):
+        if n < size - 1:
+            continue  # a header cut to a word's start (绩效指标 of 绩效指标名称)
+        if n <= size:  # the key is its own first ``size`` characters: one comparison
+            dist = Levenshtein.distance(key, word, score_cutoff=edits)
+            if dist > edits and n == size and sorted(key) == sorted(word):
                 dist = 1  # OCR put a line's pieces out of order: 考值参分 for 参考分值
-            if dist <= edits and dist < best.get(name, (edits + 1, ""))[0]:
-                best[name] = (dist, word)
+        else:  # the header may run on past the spelling; the whole key is further than the length gap
+            dist = Levenshtein.distance(key[:size], word, score_cutoff=edits)
+            if n - size <= edits:
+                dist = min(dist, Levenshtein.distance(key, word, score_cutoff=edits))
+        if dist <= edits and dist < best.get(name, (edits + 1, ""))[0]:
+            best[name] = (dist, word)
     if not best:
         return None
     fewest = min(d for d, _ in best.values())
     nearest = [(name, word) for name, (d, word) in best.items() if d == fewest]
     return nearest[0] if len(nearest) == 1 else None
+
+
+MAX_KEPT_VOCABULARIES = 32  # a bound, should a caller pass vocabularies built on the fly
+_FUZZY_WORDS: dict[int, tuple[Sequence[tuple[str, Sequence[str]]], list[tuple[str, str, int, int]]]] = {}
+
+
+def _fuzzy_words(table: Sequence[tuple[str, Sequence[str]]]) -> list[tuple[str, str, int, int]]:
+    """A vocabulary's spellings that may be matched fuzzily (``MIN_FUZZY_HEADER`` characters
+    or more), in its order, as ``(field, spelling, length, edits allowed)``.  Kept per
+    vocabulary object for the module's constant vocabularies; a vocabulary built for one
+    call (:func:`canonical_label`'s) is not kept."""
+    known = _FUZZY_WORDS.get(id(table))
+    if known is not None and known[0] is table:
+        return known[1]
+    words = [
+        (name, word, len(word), _header_edits(word)) for name, spellings in table for word in spellings if len(word) >= MIN_FUZZY_HEADER
+    ]
+    if isinstance(table, tuple):
+        if len(_FUZZY_WORDS) >= MAX_KEPT_VOCABULARIES:
+            _FUZZY_WORDS.clear()
+        _FUZZY_WORDS[id(table)] = (table, words)
+    return words
 
 
 _MATCHERS: dict[int, tuple[Sequence[tuple[str, Sequence[str]]], dict[str, str], regex.Pattern[str]]] = {}
@@ -150,6 +173,14 @@ def _matcher(table: Sequence[tuple[str, Sequence[str]]]) -> tuple[dict[str, str]
     pattern = regex.compile(groups or "(?!)")
     _MATCHERS[id(table)] = (table, exact, pattern)
     return exact, pattern
+
+
+def prepare_matchers(*tables: Sequence[tuple[str, Sequence[str]]]) -> None:
+    """Compile these vocabularies' matchers now (about 20 ms of regex compiling for the
+    column vocabularies), so that a batch's forked workers inherit them
+    (:func:`jixiao.pipeline.warm_up`) instead of each compiling them on its first table."""
+    for table in tables:
+        _matcher(table)
 
 
 def strip_lead(text: str) -> str:

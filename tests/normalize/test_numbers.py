@@ -121,6 +121,18 @@ DECIMALS = [
     ("一点五万", "1.5E+4"),
 ]
 
+def test_one_character_numerals_read_as_cn2an_reads_them() -> None:
+    """The one-character numerals are read without cn2an: each as cn2an reads it."""
+    import cn2an
+
+    from jixiao.normalize.numbers import _ONE_CHAR
+
+    assert set(_ONE_CHAR) == {*"零〇一壹二贰两三叁四肆五伍六陆七柒八捌九玖十拾"}
+    for ch, value in _ONE_CHAR.items():
+        assert cn2an.cn2an(ch, "normal") == value, ch
+        assert parse_decimal(ch) == Decimal(value)
+
+
 NOT_DECIMALS = [
     None, "", "—", "/", "无", "N/A",
     "有所增强", "长期", "100%", "150万", "1.2亿", "12万元",

@@ -64,7 +64,7 @@ CELL_HEIGHT = 48
 #: right, at 44 px 713, at 40 px 701.  Those lines were the detector's boxes,
 #: whose top often cut the glyphs' tops (人 and 入 differ there); fitted to
 #: their ink with an even margin (:func:`jixiao.extract.ocr.scan.fit_to_ink`),
-#: lines at 32 px misread 85 of 6,409 characters where the detector's boxes
+#: lines at 32 px misread 84 of 6,409 characters where the detector's boxes
 #: at 40 px misread 102, for 0.6 of the work.  Cells stay at 48 px.
 LINE_HEIGHT = 32
 #: Recognizer input: padded to at least this width (pixels at 48 px high).
