@@ -393,3 +393,16 @@ def test_recognizer_lanes_read_what_one_lane_reads() -> None:
     two = ocr_engine.Engine(threads=2).recognize(crops)
     assert [r.text for r in two] == [r.text for r in one]
     assert [_flat(r.text) for r in one] == words
+
+
+@needs_ocr
+def test_detector_keeps_its_memory_arena() -> None:
+    """RapidOCR builds its sessions without onnxruntime's memory arena; the detector gets it back.
+
+    Should a RapidOCR release change how it makes session options, the
+    engine quietly builds the detector its way (half a second more on each
+    process's first page): this says so.
+    """
+    engine = ocr_engine.get_engine()
+    assert engine.text_det.infer.session.get_session_options().enable_cpu_mem_arena is True
+    assert engine.text_rec.session.session.get_session_options().enable_cpu_mem_arena is False

@@ -8,7 +8,8 @@ canonical word, and the caller records the repair.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar, cast
 
 import regex
 from rapidfuzz import fuzz, process
@@ -17,6 +18,9 @@ from rapidfuzz.distance import Levenshtein
 from jixiao.normalize.labels import split_stated_weight
 from jixiao.normalize.memo import MEMO_SIZE, per_document, per_document_dict
 from jixiao.normalize.text import compact
+
+#: Fields and their spellings, in the order they are tried (:mod:`jixiao.normalize.vocab`).
+Vocabulary = Sequence[tuple[str, Sequence[str]]]
 
 _BRACKETED = regex.compile(r"[(（][^()（）]*[)）]")
 MIN_PREFIX = 3  # a cut-short label must keep at least this many characters to be mended
@@ -34,7 +38,7 @@ def header_key(text: str | None) -> str:
 
 
 def match_field(
-    text: str | None, table: Sequence[tuple[str, Sequence[str]]], exact: bool = False
+    text: str | None, table: Vocabulary, exact: bool = False
 ) -> str | None:
     """The field whose spelling the header cell carries, or None.
 
@@ -75,7 +79,7 @@ def _header_edits(word: str) -> int:
 
 
 @per_document
-def fuzzy_field(text: str | None, table: Sequence[tuple[str, Sequence[str]]]) -> tuple[str, str] | None:
+def fuzzy_field(text: str | None, table: Vocabulary) -> tuple[str, str] | None:
     """``(field, spelling)`` for a header a few edits away from exactly one field's spellings.
 
     For headers that :func:`match_field` cannot place because OCR misread a
@@ -101,7 +105,7 @@ def _level_numeral(m: regex.Match[str]) -> str:
     return "一" if m.group(1) else "二" if m.group(2) else "三"
 
 
-def _nearest(key: str, table: Sequence[tuple[str, Sequence[str]]]) -> tuple[str, str] | None:
+def _nearest(key: str, table: Vocabulary) -> tuple[str, str] | None:
     """The field whose spelling is fewest edits from ``key`` (see :func:`fuzzy_field`)."""
     key = _LEVEL_NUMERAL.sub(_level_numeral, key)
     if len(key) < MIN_FUZZY_HEADER - 1:
@@ -128,41 +132,51 @@ def _nearest(key: str, table: Sequence[tuple[str, Sequence[str]]]) -> tuple[str,
     return nearest[0] if len(nearest) == 1 else None
 
 
+_T = TypeVar("_T")
 MAX_KEPT_VOCABULARIES = 32  # a bound, should a caller pass vocabularies built on the fly
-_FUZZY_WORDS: dict[int, tuple[Sequence[tuple[str, Sequence[str]]], list[tuple[str, str, int, int]]]] = {}
+_KEPT: dict[tuple[str, int], tuple[Vocabulary, Any]] = {}
 
 
-def _fuzzy_words(table: Sequence[tuple[str, Sequence[str]]]) -> list[tuple[str, str, int, int]]:
-    """A vocabulary's spellings that may be matched fuzzily (``MIN_FUZZY_HEADER`` characters
-    or more), in its order, as ``(field, spelling, length, edits allowed)``.  Kept per
-    vocabulary object for the module's constant vocabularies; a vocabulary built for one
-    call (:func:`canonical_label`'s) is not kept."""
-    known = _FUZZY_WORDS.get(id(table))
+def _per_vocabulary(kind: str, table: Vocabulary, build: Callable[[Vocabulary], _T]) -> _T:
+    """What ``build`` makes of a vocabulary, kept per vocabulary object and ``kind``.
+
+    Only tuples are kept (the module's constant vocabularies): a vocabulary
+    built for one call (:func:`canonical_label`'s list) is not, and at most
+    ``MAX_KEPT_VOCABULARIES`` entries are, should a caller build tuples on the fly.
+    """
+    known = _KEPT.get((kind, id(table)))
     if known is not None and known[0] is table:
-        return known[1]
-    words = [
+        return cast(_T, known[1])
+    made = build(table)
+    if isinstance(table, tuple):
+        if len(_KEPT) >= MAX_KEPT_VOCABULARIES:
+            _KEPT.clear()
+        _KEPT[(kind, id(table))] = (table, made)
+    return made
+
+
+def _fuzzy_words(table: Vocabulary) -> list[tuple[str, str, int, int]]:
+    """A vocabulary's spellings that may be matched fuzzily (``MIN_FUZZY_HEADER`` characters
+    or more), in its order, as ``(field, spelling, length, edits allowed)``."""
+    return _per_vocabulary("fuzzy", table, _build_fuzzy_words)
+
+
+def _build_fuzzy_words(table: Vocabulary) -> list[tuple[str, str, int, int]]:
+    return [
         (name, word, len(word), _header_edits(word)) for name, spellings in table for word in spellings if len(word) >= MIN_FUZZY_HEADER
     ]
-    if isinstance(table, tuple):
-        if len(_FUZZY_WORDS) >= MAX_KEPT_VOCABULARIES:
-            _FUZZY_WORDS.clear()
-        _FUZZY_WORDS[id(table)] = (table, words)
-    return words
 
 
-_MATCHERS: dict[int, tuple[Sequence[tuple[str, Sequence[str]]], dict[str, str], regex.Pattern[str]]] = {}
-
-
-def _matcher(table: Sequence[tuple[str, Sequence[str]]]) -> tuple[dict[str, str], regex.Pattern[str]]:
+def _matcher(table: Vocabulary) -> tuple[dict[str, str], regex.Pattern[str]]:
     """A vocabulary's exact spellings as a dict, and its prefixes as one ordered alternation.
 
     The alternation tries the fields in the vocabulary's order, so the first
     field with a matching prefix wins, as a loop over the fields would.
-    Kept per vocabulary object (the vocabularies are module constants).
     """
-    known = _MATCHERS.get(id(table))
-    if known is not None and known[0] is table:
-        return known[1], known[2]
+    return _per_vocabulary("matcher", table, _build_matcher)
+
+
+def _build_matcher(table: Vocabulary) -> tuple[dict[str, str], regex.Pattern[str]]:
     exact: dict[str, str] = {}
     for name, words in table:
         for word in words:
@@ -170,12 +184,10 @@ def _matcher(table: Sequence[tuple[str, Sequence[str]]]) -> tuple[dict[str, str]
     groups = "|".join(
         f"(?P<{name}_{i}>{'|'.join(regex.escape(w) for w in words)})" for i, (name, words) in enumerate(table) if words
     )
-    pattern = regex.compile(groups or "(?!)")
-    _MATCHERS[id(table)] = (table, exact, pattern)
-    return exact, pattern
+    return exact, regex.compile(groups or "(?!)")
 
 
-def prepare_matchers(*tables: Sequence[tuple[str, Sequence[str]]]) -> None:
+def prepare_matchers(*tables: Vocabulary) -> None:
     """Compile these vocabularies' matchers now (about 20 ms of regex compiling for the
     column vocabularies), so that a batch's forked workers inherit them
     (:func:`jixiao.pipeline.warm_up`) instead of each compiling them on its first table."""

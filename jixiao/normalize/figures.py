@@ -146,13 +146,16 @@ def amounts_by_subject(text: str) -> list[tuple[str, Decimal, int, int]]:
 # 人 may come as 入 from a scan (PP-OCR tells them apart by the top of the
 # stroke, which a blurred or small scan loses); 编制入数 and 在职入员 are no
 # words, so only that misreading can produce them.
-_HEAD = r"(?:[人入]数|[人入]员|数)?"
-STAFF_PATTERNS: tuple[tuple[str, regex.Pattern[str]], ...] = (
-    ("staff_authorized", regex.compile(r"编制" + _HEAD + r"\s*(?:为)?\s*" + _PEOPLE)),
-    ("staff_actual", regex.compile(r"实有" + _HEAD + r"\s*(?:为)?\s*" + _PEOPLE)),
-    ("staff_in_service", regex.compile(r"在职" + _HEAD + r"\s*(?:为)?\s*" + _PEOPLE)),
-    ("staff_lixiu", regex.compile(r"离休" + _HEAD + r"\s*(?:为)?\s*" + _PEOPLE)),
-    ("staff_retired", regex.compile(r"(?<!离)退休" + _HEAD + r"\s*(?:为)?\s*" + _PEOPLE)),
+_COUNT = r"(?:[人入]数|[人入]员|数)?\s*(?:为)?\s*" + _PEOPLE  # (人数|人员|数)? (为)? N 人
+STAFF_PATTERNS: tuple[tuple[str, regex.Pattern[str]], ...] = tuple(
+    (name, regex.compile(lead + _COUNT))
+    for name, lead in (
+        ("staff_authorized", "编制"),
+        ("staff_actual", "实有"),
+        ("staff_in_service", "在职"),
+        ("staff_lixiu", "离休"),
+        ("staff_retired", "(?<!离)退休"),
+    )
 )
 # "项目全年预算数为 53 万元，执行数为 53 万元，完成预算的 100.0%"
 PROJECT_ITEM = regex.compile(

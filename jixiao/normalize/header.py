@@ -17,11 +17,9 @@ from dataclasses import dataclass
 import regex
 
 from jixiao.layout import Cell
-from jixiao.normalize.canon import fuzzy_field, header_key, match_field
+from jixiao.normalize.canon import Vocabulary, fuzzy_field, header_key, match_field
 from jixiao.normalize.memo import per_document
 from jixiao.normalize.text import compact
-
-Vocabulary = Sequence[tuple[str, Sequence[str]]]
 
 MIN_HEADER_HITS = 3
 #: Headers already placed exactly before misread ones are looked for in a row (an OCR'd
