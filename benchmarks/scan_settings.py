@@ -83,18 +83,18 @@ def scanned(source: Path, variant: str) -> bytes:
     return buf.getvalue()
 
 
-def compare(text: Report, scan: Report) -> tuple[int, int]:
-    """(equal fields, compared fields)."""
-    pairs: list[tuple[object, object]] = []
+def compare(text: Report, scan: Report) -> tuple[int, int, list[str]]:
+    """(equal fields, compared fields, each differing field as ``where: text ≠ scan``)."""
+    pairs: list[tuple[str, object, object]] = []
     for line in FUND_LINES:
         t, s = getattr(text.funds, line), getattr(scan.funds, line)
-        pairs += [(getattr(t, f, None) if t else None, getattr(s, f, None) if s else None) for f in FUND_FIELDS]
-    pairs += [(getattr(text, f), getattr(scan, f)) for f in REPORT_FIELDS]
+        pairs += [(f"{line}.{f}", getattr(t, f, None) if t else None, getattr(s, f, None) if s else None) for f in FUND_FIELDS]
+    pairs += [(f, getattr(text, f), getattr(scan, f)) for f in REPORT_FIELDS]
     for i, t in enumerate(text.indicators):
         s = scan.indicators[i] if i < len(scan.indicators) else None
-        pairs += [(getattr(t, f), getattr(s, f) if s is not None else None) for f in INDICATOR_FIELDS]
-    pairs = [(a, b) for a, b in pairs if a is not None]
-    return sum(1 for a, b in pairs if a == b), len(pairs)
+        pairs += [(f"indicator {i}.{f}", getattr(t, f), getattr(s, f) if s is not None else None) for f in INDICATOR_FIELDS]
+    pairs = [(w, a, b) for w, a, b in pairs if a is not None]
+    return sum(1 for _, a, b in pairs if a == b), len(pairs), [f"{w}: {a!r} ≠ {b!r}" for w, a, b in pairs if a != b]
 
 
 def false_errors(text: Report, scan: Report) -> list[str]:
@@ -109,6 +109,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sources", default=",".join(SOURCES))
     ap.add_argument("--variants", default=",".join(VARIANTS))
+    ap.add_argument("--show", action="store_true", help="print every field that differs from the text PDF's")
     args = ap.parse_args()
     total_equal = total_fields = total_false = 0
     print(f"{'source':<36} {'variant':<8} {'fields':>10} {'accuracy':>9}  false errors")
@@ -120,15 +121,20 @@ def main() -> int:
             scans = [r for r in records if isinstance(r, Report)]
             equal = fields = 0
             false: list[str] = []
+            wrong: list[str] = []
             for i, text in enumerate(texts):
                 if i < len(scans):
-                    e, n = compare(text, scans[i])
+                    e, n, diff = compare(text, scans[i])
                     false += false_errors(text, scans[i])
+                    wrong += diff
                 else:
                     e, n = 0, compare(text, text)[1]
+                    wrong.append(f"report {i}: not found")
                 equal, fields = equal + e, fields + n
             total_equal, total_fields, total_false = total_equal + equal, total_fields + fields, total_false + len(false)
             print(f"{source.name:<36} {variant:<8} {equal:>4}/{fields:<5} {equal / max(fields, 1):>8.1%}  {len(false)} {false[:4]}")
+            if args.show:
+                print("".join(f"    {w}\n" for w in wrong), end="")
     print(f"{'all':<36} {'':<8} {total_equal:>4}/{total_fields:<5} {total_equal / max(total_fields, 1):>8.1%}  {total_false}")
     return 0
 
