@@ -45,3 +45,17 @@ def test_clean_cells_are_not_touched() -> None:
     parts = read_table(g, "")
     assert parts.repairs == []
     assert parts.indicators[0].score == Decimal("9.5")
+
+
+def test_total_row_whose_label_follows_an_empty_cell() -> None:
+    """A blurred scan lost the border inside the merged 总分 cell: an empty cell, then the label."""
+    g = grid(
+        [
+            ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"],
+            ["产出指标", "数量指标", "培训人次", "≥100人", "120人", "10", "9"],
+            ["", "总分", "", "", "", "10", "9"],
+        ]
+    )
+    parts = read_table(g, "项目支出绩效自评表")
+    assert [i.name for i in parts.indicators] == ["培训人次"]
+    assert parts.total_score == Decimal(9)

@@ -58,11 +58,13 @@ def _with_unit(value: str | None, unit: str | None) -> str | None:
 
 
 def _is_total_row(view: RowView) -> bool:
-    own = view.own()
-    if not own:
-        return False
-    first = header_key(own[0].text)
-    return any(first.startswith(w) for w in vocab.TOTAL_ROW)
+    """Whether the row's label (its first cell with text) says 总分/合计.
+
+    The label's cell may follow an empty one: a scan whose merged 总分 cell
+    lost an inner border reads as an empty cell and the label beside it.
+    """
+    first = next((key for c in view.own() if (key := header_key(c.text))), "")
+    return bool(first) and any(first.startswith(w) for w in vocab.TOTAL_ROW)
 
 
 class _Reader:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -305,6 +305,24 @@ def get_engine() -> Engine:
             _engine = Engine(*_env_settings())
             memory.engine_built(before)
         return _engine
+
+
+def engine_soon() -> Callable[[], Engine]:
+    """The process's engine, when it is needed: built meanwhile in a thread if it does not exist yet.
+
+    A process's first scanned page waits for OCR's libraries and models
+    (about 0.5 s) before it can detect anything; its rendering, deskewing
+    and ruling search need neither, so they run while the engine is built.
+    The engine's failure (``OcrUnavailable``) is raised by the call that
+    asks for it.
+    """
+    if _engine is not None:
+        engine = _engine
+        return lambda: engine
+    building = ThreadPoolExecutor(1, thread_name_prefix="jixiao-ocr-load")
+    future = building.submit(get_engine)
+    building.shutdown(wait=False)
+    return future.result
 
 
 def configure(providers: Sequence[str] = (), threads: int | None = None, line_height: int = LINE_HEIGHT) -> Engine:

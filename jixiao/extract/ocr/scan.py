@@ -31,7 +31,7 @@ from jixiao.extract.lattice import RawGrid, Segment, cluster_to_grid, segments_t
 from jixiao.extract.narrative import Line
 from jixiao.extract.ocr import image as im
 from jixiao.extract.ocr.cells import cell_lines, read_level
-from jixiao.extract.ocr.engine import MIN_SCORE, MIN_SCORE_PUNCT, Engine, Recognized, get_engine
+from jixiao.extract.ocr.engine import MIN_SCORE, MIN_SCORE_PUNCT, Engine, Recognized, engine_soon
 from jixiao.extract.ocr.orient import is_line, is_sideways, page_turn, turn
 from jixiao.models import Box
 
@@ -735,7 +735,7 @@ class _Prepared:
     skew: float
 
 
-def _prepare(engine: Engine, rgb: np.ndarray, dpi: int, t: Timings, lap: Callable[[], float]) -> _Prepared:
+def _prepare(ready: Callable[[], Engine], rgb: np.ndarray, dpi: int, t: Timings, lap: Callable[[], float]) -> _Prepared:
     grey, seal = im.suppress_seal(rgb)
     skew = im.estimate_skew(im.ink_mask(grey, dpi), dpi)
     grey = im.rotate(grey, skew)
@@ -748,6 +748,7 @@ def _prepare(engine: Engine, rgb: np.ndarray, dpi: int, t: Timings, lap: Callabl
     clean = im.erase_rulings(grey, rulings)
     text_ink = ink & ~rulings.mask
     t.rulings += lap()
+    engine = ready()
     px = dpi / 72
     if not raws:
         boxes = _detect(engine, clean, text_ink, dpi)
@@ -784,7 +785,7 @@ def ocr_page(page: pymupdf.Page, page_no: int, dpi: int = im.RENDER_DPI) -> OcrP
     upright; its pieces are then in the upright page's points, whose width and
     height are the page's swapped for a quarter turn.
     """
-    engine = get_engine()
+    ready = engine_soon()
     t = Timings()
     clock = time.perf_counter()
 
@@ -797,12 +798,13 @@ def ocr_page(page: pymupdf.Page, page_no: int, dpi: int = im.RENDER_DPI) -> OcrP
     dpi = im.page_dpi(page, dpi)
     rgb = im.fill_margins(im.render(page, dpi), im.image_rects(page, dpi))
     t.render = lap()
-    prep = _prepare(engine, rgb, dpi, t, lap)
+    prep = _prepare(ready, rgb, dpi, t, lap)
+    engine = ready()
     turned = turn_needed(engine, prep)
     t.orient += lap()
     if turned:
         again = Timings()
-        upright = _prepare(engine, turn(rgb, turned), dpi, again, lap)
+        upright = _prepare(ready, turn(rgb, turned), dpi, again, lap)
         t.orient += again.prepare + again.rulings + again.detect
         if turned == 180 or not is_sideways(upright.evidence):  # turned a quarter, its lines must lie level now
             prep = upright
