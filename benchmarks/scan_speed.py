@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -113,13 +114,19 @@ def documents(variants: list[str], sources: list[str], folder: Path) -> list[tup
     return out
 
 
-def whole_process(path: Path, tree: Path = ROOT) -> float:
-    """Wall seconds of a fresh interpreter parsing the file (the way a one-worker batch starts)."""
+def whole_process(path: Path, tree: Path = ROOT) -> tuple[float, float]:
+    """Wall and CPU seconds of a fresh interpreter parsing the file (the way a one-worker batch starts)."""
     code = "import sys; from jixiao.pipeline import parse_path; parse_path(sys.argv[1])"
     env = {**os.environ, "PYTHONPATH": str(tree)}
+    before = _children_cpu()
     t = time.perf_counter()
     subprocess.run([sys.executable, "-c", code, str(path)], check=True, cwd=tree, env=env)
-    return time.perf_counter() - t
+    return time.perf_counter() - t, _children_cpu() - before
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def page_images(path: Path) -> list[np.ndarray]:
@@ -152,19 +159,29 @@ def main() -> int:
         docs = [d for d in documents(args.variants.split(","), args.sources.split(","), Path(tmp)) if args.match in d[0]]
         rows = []
         old_rows: list[float] = []
+        cpu = {"jixiao": 0.0, "rapidocr": 0.0, "old": 0.0}  # each document's least CPU seconds, summed
         print(f"{'document':<48} {'pages':>5} {'jixiao s/p':>10} {'rapidocr s/p':>12} {'ratio':>6}"
               + (f" {'old s/p':>8} {'old ratio':>9}" if args.old else ""))
         for name, path in docs:
             images = page_images(path)
             mine, theirs, old = [], [], []
+            mine_cpu, theirs_cpu, old_cpu = [], [], []
             for _ in range(args.rounds):
                 if args.old:
-                    old.append(whole_process(path, args.old.resolve()))
-                mine.append(whole_process(path))
-                t = time.perf_counter()
+                    wall, used = whole_process(path, args.old.resolve())
+                    old.append(wall)
+                    old_cpu.append(used)
+                wall, used = whole_process(path)
+                mine.append(wall)
+                mine_cpu.append(used)
+                t, c = time.perf_counter(), time.process_time()
                 for image in images:
                     plain(image)
                 theirs.append(time.perf_counter() - t)
+                theirs_cpu.append(time.process_time() - c)
+            cpu["jixiao"] += min(mine_cpu)
+            cpu["rapidocr"] += min(theirs_cpu)
+            cpu["old"] += min(old_cpu, default=0.0)
             j, r = min(mine) / len(images), min(theirs) / len(images)
             rows.append((name, len(images), j, r))
             line = f"{name:<48} {len(images):>5} {j:>10.2f} {r:>12.2f} {j / r:>6.2f}"
@@ -191,6 +208,12 @@ def main() -> int:
     if old_rows:
         o_all = sum(old_rows) / pages
         print(f"old tree {args.old}: {o_all:.3f} s/page, ratio {o_all / r_all:.3f}; new ÷ old {j_all / o_all:.3f}")
+    # CPU seconds (both cores together): another job on the machine disturbs them less than wall time
+    line = (f"CPU seconds per page: jixiao {cpu['jixiao'] / pages:.3f}, plain RapidOCR {cpu['rapidocr'] / pages:.3f}, "
+            f"ratio {cpu['jixiao'] / cpu['rapidocr']:.3f}")
+    if old_rows:
+        line += f"; old tree {cpu['old'] / pages:.3f}, ratio {cpu['old'] / cpu['rapidocr']:.3f}, new ÷ old {cpu['jixiao'] / cpu['old']:.3f}"
+    print(line)
     return 0
 
 

@@ -26,7 +26,7 @@ def scan_cells(scanned: Path, page_index: int) -> tuple[list[tuple[float, float,
         page = doc[page_index]
         dpi = im.page_dpi(page)
         rgb = im.fill_margins(im.render(page, dpi), im.image_rects(page, dpi))
-    grey, seal = im.suppress_seal(rgb)
+    grey, _ = im.suppress_seal(rgb)
     grey = im.rotate(grey, im.estimate_skew(im.ink_mask(grey, dpi), dpi))
     ink = im.ink_mask(grey, dpi)
     rulings = im.find_rulings(ink, dpi, None)
