@@ -22,7 +22,7 @@ from jixiao.extract.lattice import RawCell, RawGrid
 from jixiao.extract.ocr import image as im
 from jixiao.extract.ocr import orient
 from jixiao.extract.ocr import scan as sc
-from jixiao.extract.ocr.engine import Recognized
+from jixiao.extract.ocr.engine import Recognized, get_engine
 from jixiao.extract.ocr.pages import shown_box
 from jixiao.models import Box, Report
 from jixiao.normalize.text import squeeze
@@ -85,22 +85,22 @@ def test_turned_pages_are_read_upright() -> None:
 @pytest.mark.parametrize(("page", "turns"), [(2, (0, 90, 180, 270)), (1, (90, 180))])
 def test_page_turn_found(page: int, turns: tuple[int, ...]) -> None:
     """A rendered page turned by 90°, 180° or 270° is found to need the turn back; upright stays."""
-    engine = sc.get_engine()
+    engine = get_engine()
     with pymupdf.open(TEXT) as doc:
         rgb = im.render(doc[page - 1])
     for turned in turns:
         t = sc.Timings()
-        prep = sc._prepare(engine, orient.turn(rgb, turned), im.RENDER_DPI, t, lambda: 0.0)
+        prep = sc._prepare(lambda: engine, orient.turn(rgb, turned), im.RENDER_DPI, t, lambda: 0.0)
         assert sc.turn_needed(engine, prep) == (360 - turned) % 360, turned
 
 
 @needs_ocr
 def test_upright_check_is_small() -> None:
     """On an upright page the check is one small classifier batch: a few short line pieces, never the page."""
-    engine = sc.get_engine()
+    engine = get_engine()
     with pymupdf.open(TEXT) as doc:
         rgb = im.render(doc[0])
-    prep = sc._prepare(engine, rgb, im.RENDER_DPI, sc.Timings(), lambda: 0.0)
+    prep = sc._prepare(lambda: engine, rgb, im.RENDER_DPI, sc.Timings(), lambda: 0.0)
     pieces = orient.line_pieces(prep.clean, prep.boxes, sideways=False)
     assert 0 < len(pieces) <= orient.CLASSIFY_LINES
     assert all(p.shape[1] <= orient.PIECE_LENGTH * p.shape[0] + 2 for p in pieces)

@@ -135,15 +135,14 @@ def cell_lines(text_ink: np.ndarray, raws: Sequence[RawGrid], px: float) -> tupl
     per_cell: list[tuple[tuple[int, int, int, int], list[tuple[int, int, int, int]]]] = []
     for raw in raws:
         for cell in raw.cells:
-            outer = (
-                max(0, int(cell.x0 * px)),
-                max(0, int(cell.y0 * px)),
-                min(w, int(np.ceil(cell.x1 * px))),
-                min(h, int(np.ceil(cell.y1 * px))),
+            inner = (
+                max(0, int(cell.x0 * px) + INSET_PX),
+                max(0, int(cell.y0 * px) + INSET_PX),
+                min(w, int(np.ceil(cell.x1 * px)) - INSET_PX),
+                min(h, int(np.ceil(cell.y1 * px)) - INSET_PX),
             )
-            inner = (outer[0] + INSET_PX, outer[1] + INSET_PX, outer[2] - INSET_PX, outer[3] - INSET_PX)
             if inner[2] > inner[0] and inner[3] > inner[1]:
-                per_cell.append((outer, _cell_bands(text_ink, inner)))
+                per_cell.append((inner, _cell_bands(text_ink, inner)))
     heights = sorted(b[3] - b[1] for _, bands in per_cell for b in bands if b[3] - b[1] >= MIN_BAND_ROWS)
     if not heights:
         return [], []
