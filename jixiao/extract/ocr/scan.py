@@ -5,10 +5,13 @@ to the scan's paper tone), its red seal suppressed and its skew undone; the
 ruling lines found in the image become lattice segments and so raw grids.
 A page scanned sideways or upside down is found from its detected text
 boxes and read again turned upright (:mod:`jixiao.extract.ocr.orient`).
-Text is detected once on a reduced copy of the page (without the ruling
-lines), every detected box is cut where a ruling line crosses it, and each
-piece is recognized alone: a piece therefore never holds text of two cells,
-and neighbouring numbers cannot glue together (``310.2154.74``).  Pieces
+Outside the tables, text is detected on reduced copies of the inked parts
+of the page (without the ruling lines); inside them, each cell's lines are
+taken from its ink (:mod:`jixiao.extract.ocr.cells`), which skips the
+detector on most of a table page.  Every box is cut where a ruling line
+crosses it, narrative lines are recognized one by one, and a cell's lines
+together: a piece therefore never holds text of two cells, and neighbouring
+numbers cannot glue together (``310.2154.74``).  Pieces
 then play the part of the text layer's characters: they are placed into
 cells by their centre (:func:`jixiao.extract.tables.raw_to_grid`) and joined
 into the page's visual lines for the narrative.
