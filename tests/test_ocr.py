@@ -10,6 +10,7 @@ label, and the findings.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -406,3 +407,33 @@ def test_detector_keeps_its_memory_arena() -> None:
     engine = ocr_engine.get_engine()
     assert engine.text_det.infer.session.get_session_options().enable_cpu_mem_arena is True
     assert engine.text_rec.session.session.get_session_options().enable_cpu_mem_arena is False
+
+
+@needs_ocr
+def test_first_page_builds_the_engine_beside_its_rendering() -> None:
+    """In a fresh process the engine is built in a thread while the first page is prepared, and
+    that page reads exactly as in a process whose engine was built first."""
+    code = """
+import json, sys, threading
+import pymupdf
+from jixiao.extract.ocr import engine
+from jixiao.extract.ocr.scan import ocr_page
+seen = []
+original = engine.get_engine
+def spy():
+    seen.append(threading.current_thread().name)
+    return original()
+engine.get_engine = spy
+if sys.argv[1] == "first":
+    original()
+with pymupdf.open(sys.argv[2]) as doc:
+    page = ocr_page(doc[0], 1)
+print(json.dumps({"threads": seen, "text": [p.text for p in page.pieces]}))
+"""
+    scan = str(SCANNED / "project-consistent.scan.pdf")
+    runs = {how: json.loads(subprocess.run([sys.executable, "-c", code, how, scan], capture_output=True, text=True, check=True).stdout)
+            for how in ("first", "soon")}
+    assert runs["first"]["threads"] == []  # the engine existed: nothing built in a thread
+    assert [name.startswith("jixiao-ocr-load") for name in runs["soon"]["threads"]] == [True]
+    assert runs["soon"]["text"] == runs["first"]["text"]
+    assert len(runs["soon"]["text"]) > 5
