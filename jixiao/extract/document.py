@@ -142,7 +142,9 @@ def _read_text_layer(page: pymupdf.Page, page_no: int) -> tuple[pymupdf.TextPage
     (:func:`jixiao.extract.tables.cell_runs`).
     """
     textpage = page.get_textpage(flags=TEXT_FLAGS)
-    lines, spans = read_dict(page_no, page.get_text("dict", textpage=textpage))
+    # The TextPage's own dict: ``page.get_text("dict", textpage=…)`` gives the same blocks
+    # after checks and a crop box (for the page size, not read here) of its own.
+    lines, spans = read_dict(page_no, textpage.extractDICT())
     return textpage, lines, spans
 
 
