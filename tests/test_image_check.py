@@ -33,13 +33,14 @@ def test_scanned_pages_are_listed() -> None:
             assert image_cover(page) > 0.95
 
 
-def _page_with(contents: bytes, resources: str = "<<>>", annots: str = "") -> pymupdf.Document:
-    """A one-page PDF written by hand, so the drawing operators are exactly these."""
+def _page_with(contents: bytes, resources: str = "<<>>", annots: str = "", more: tuple[bytes, ...] = ()) -> pymupdf.Document:
+    """A one-page PDF written by hand, so the drawing operators are exactly these (``more``: objects 5, 6, …)."""
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Resources {resources} /Contents 4 0 R {annots}>>".encode(),
         b"<< /Length %d >>\nstream\n" % len(contents) + contents + b"\nendstream",
+        *more,
     ]
     out = bytearray(b"%PDF-1.7\n")
     offsets = []
@@ -54,20 +55,24 @@ def _page_with(contents: bytes, resources: str = "<<>>", annots: str = "") -> py
 
 
 INLINE_IMAGE = b"q 100 0 0 100 50 50 cm BI /W 2 /H 2 /CS /G /BPC 8 ID \x00\xff\xff\x00 EI Q"
+#: A soft mask whose form (object 5) draws the inline image: listed, though no XObject is named.
+SOFT_MASK = "<< /ExtGState << /GS0 << /SMask << /S /Luminosity /G 5 0 R >> >> >> >>"
+MASK_FORM = b"<< /Type /XObject /Subtype /Form /BBox [0 0 200 200] /Length %d >>\nstream\n" % len(INLINE_IMAGE) + INLINE_IMAGE + b"\nendstream"
 SHADING = "<< /Shading << /Sh0 << /ShadingType 2 /ColorSpace /DeviceGray /Coords [0 0 200 0] /Function << /FunctionType 2 /Domain [0 1] /C0 [0] /C1 [1] /N 1 >> >> >> >>"
 
 
 @pytest.mark.parametrize(
-    ("contents", "resources", "annots"),
+    ("contents", "resources", "annots", "more"),
     [
-        (INLINE_IMAGE, "<<>>", ""),
-        (b"/Sh0 sh", SHADING, ""),
-        (b"0 0 m 10 10 l S", "<<>>", "/Annots []"),
+        (INLINE_IMAGE, "<<>>", "", ()),
+        (b"/Sh0 sh", SHADING, "", ()),
+        (b"q /GS0 gs 0 0 200 200 re f Q", SOFT_MASK, "", (MASK_FORM,)),
+        (b"0 0 m 10 10 l S", "<<>>", "/Annots []", ()),
     ],
-    ids=["inline image", "shading", "annotations"],
+    ids=["inline image", "shading", "soft mask", "annotations"],
 )
-def test_pages_that_may_draw_images_are_listed(contents: bytes, resources: str, annots: str) -> None:
-    with _page_with(contents, resources, annots) as doc:
+def test_pages_that_may_draw_images_are_listed(contents: bytes, resources: str, annots: str, more: tuple[bytes, ...]) -> None:
+    with _page_with(contents, resources, annots, more) as doc:
         assert may_show_images(doc[0])
 
 
@@ -76,6 +81,8 @@ def test_inline_and_shaded_images_are_found_where_listed() -> None:
     with _page_with(INLINE_IMAGE) as doc:
         assert len(doc[0].get_image_info()) == 1
     with _page_with(b"/Sh0 sh", SHADING) as doc:
+        assert len(doc[0].get_image_info()) == 1
+    with _page_with(b"q /GS0 gs 0 0 200 200 re f Q", SOFT_MASK, more=(MASK_FORM,)) as doc:
         assert len(doc[0].get_image_info()) == 1
     with _page_with(b"0 0 m 10 10 l S") as doc:
         assert not may_show_images(doc[0])

@@ -42,6 +42,8 @@ def image_cover(page: pymupdf.Page) -> float:
 #: Where a page's resources can hold what PyMuPDF's image listing reports: image and form
 #: XObjects, shadings (drawn as images), patterns (which may paint either).
 _IMAGE_RESOURCES = (mupdf.PDF_ENUM_NAME_XObject, mupdf.PDF_ENUM_NAME_Shading, mupdf.PDF_ENUM_NAME_Pattern)
+#: Graphics state entries that bring content of their own: a soft mask's form, a font.
+_STATE_DRAWING = (mupdf.PDF_ENUM_NAME_SMask, mupdf.PDF_ENUM_NAME_Font)
 
 
 def may_show_images(page: pymupdf.Page) -> bool:
@@ -50,8 +52,9 @@ def may_show_images(page: pymupdf.Page) -> bool:
     That listing interprets the whole page again (about as long as reading its
     text once the fonts are loaded); this looks at a few dictionary entries and
     the content bytes instead: no annotation or form field, resources of the
-    page's own naming no XObject, shading or pattern and no Type 3 font (whose
-    glyphs may draw images), and no inline image (``BI``) in the contents.
+    page's own naming no XObject, shading or pattern, no Type 3 font (whose
+    glyphs may draw images) and no graphics state with a soft mask (a form
+    run for its mask) or a font, and no inline image (``BI``) in the contents.
     Anything else (inherited resources, a reader that is not a PDF page) says True.
     """
     try:
@@ -69,6 +72,12 @@ def may_show_images(page: pymupdf.Page) -> bool:
             subtype = mupdf.pdf_dict_get(mupdf.pdf_dict_get_val(fonts, i), mupdf.PDF_ENUM_NAME_Subtype)
             if mupdf.pdf_name_eq(subtype, mupdf.PDF_ENUM_NAME_Type3):
                 return True
+        states = mupdf.pdf_dict_get(resources, mupdf.PDF_ENUM_NAME_ExtGState)
+        for i in range(mupdf.pdf_dict_len(states)):  # a soft mask runs a form; a state may set a (Type 3) font
+            state = mupdf.pdf_dict_get_val(states, i)
+            for key in _STATE_DRAWING:
+                if not mupdf.pdf_is_null(mupdf.pdf_dict_get(state, key)):
+                    return True
         return b"BI" in page.read_contents()
     except Exception:  # PyMuPDF's internals differ, or a damaged page: list the images
         return True
