@@ -195,6 +195,7 @@ def _raw_lines(textpage: pymupdf.TextPage, wanted: set[tuple[int, int]]) -> dict
         stext = textpage.this.m_internal
         rect = mupdf.FzRect(stext.mediabox)
         infinite = mupdf.fz_is_infinite_rect(rect)
+        left, top, right, bottom = rect.x0, rect.y0, rect.x1, rect.y1
         buffer = mupdf.fz_new_buffer(128)
         blocks = {number for number, _ in wanted}
         out: dict[tuple[int, int], list[Any]] = {}
@@ -203,8 +204,11 @@ def _raw_lines(textpage: pymupdf.TextPage, wanted: set[tuple[int, int]]) -> dict
             if number in blocks:
                 at = 0
                 for line in mupdf.FzStextBlock(block):
-                    if not infinite and mupdf.fz_is_empty_rect(mupdf.fz_intersect_rect(rect, mupdf.FzRect(line.m_internal.bbox))):
-                        continue
+                    if not infinite:
+                        # fz_is_empty_rect(fz_intersect_rect(rect, bbox)), compared here: four wrapper objects fewer a line
+                        box = line.m_internal.bbox
+                        if not (max(left, box.x0) < min(right, box.x1) and max(top, box.y0) < min(bottom, box.y1)):
+                            continue
                     if (number, at) in wanted:
                         line_dict: dict[str, Any] = {}
                         extra.JM_make_spanlist(line_dict, line, True, buffer, rect)

@@ -78,7 +78,8 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
         # One TextPage and one dict pass per page serve the lines, the decision and the cells.
         first = {i: doc[i] for i in range(min(TRADITIONAL_SAMPLE_PAGES, doc.page_count))}
         first_read = {i: _read_text_layer(p, i + 1) for i, p in first.items()}
-        text_map = to_simplified if looks_traditional("".join(_joined(r[1]) for r in first_read.values())) else None
+        first_text = {i: _joined(r[1]) for i, r in first_read.items()}  # joined once, used twice
+        text_map = to_simplified if looks_traditional("".join(first_text.values())) else None
         finder = TableFinder()
         paragraphs = ParagraphBuilder()
         front: list[str] = []
@@ -89,7 +90,7 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
             page = first.pop(page_no - 1, None) or doc[page_no - 1]
             read = first_read.pop(page_no - 1) if page_no - 1 in first_read else _read_text_layer(page, page_no)
             textpage, lines, spans = read
-            text = _joined(lines)
+            text = first_text.pop(page_no - 1) if page_no - 1 in first_text else _joined(lines)
             wanted = finder.wants(_mapped(text, text_map))
             decision = page_decision(page, text)
             scan: OcrPage | None = None
@@ -141,7 +142,9 @@ def _read_text_layer(page: pymupdf.Page, page_no: int) -> tuple[pymupdf.TextPage
     (:func:`jixiao.extract.tables.cell_runs`).
     """
     textpage = page.get_textpage(flags=TEXT_FLAGS)
-    lines, spans = read_dict(page_no, page.get_text("dict", textpage=textpage))
+    # The TextPage's own dict: ``page.get_text("dict", textpage=…)`` gives the same blocks
+    # after checks and a crop box (for the page size, not read here) of its own.
+    lines, spans = read_dict(page_no, textpage.extractDICT())
     return textpage, lines, spans
 
 

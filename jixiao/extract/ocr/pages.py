@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import pymupdf
+from pymupdf import mupdf
 
 from jixiao.errors import OcrUnavailable
 from jixiao.extract.narrative import Line
@@ -26,15 +27,60 @@ if TYPE_CHECKING:  # the reader needs OpenCV and NumPy: imported only when a pag
 
 def image_cover(page: pymupdf.Page) -> float:
     """Share of the page covered by images (overlaps counted twice, capped at 1)."""
-    area = abs(page.rect)
-    if area <= 0:
+    shown = page.rect
+    area = abs(shown)
+    if area <= 0 or not may_show_images(page):
         return 0.0
     covered = 0.0
     for info in page.get_image_info():
-        rect = pymupdf.Rect(info["bbox"]) & page.rect
+        rect = pymupdf.Rect(info["bbox"]) & shown
         if not rect.is_empty:
             covered += abs(rect)
     return float(min(1.0, covered / area))
+
+
+#: Where a page's resources can hold what PyMuPDF's image listing reports: image and form
+#: XObjects, shadings (drawn as images), patterns (which may paint either).
+_IMAGE_RESOURCES = (mupdf.PDF_ENUM_NAME_XObject, mupdf.PDF_ENUM_NAME_Shading, mupdf.PDF_ENUM_NAME_Pattern)
+#: Graphics state entries that bring content of their own: a soft mask's form, a font.
+_STATE_DRAWING = (mupdf.PDF_ENUM_NAME_SMask, mupdf.PDF_ENUM_NAME_Font)
+
+
+def may_show_images(page: pymupdf.Page) -> bool:
+    """False only where the page provably draws no image, so ``get_image_info`` would list none.
+
+    That listing interprets the whole page again (about as long as reading its
+    text once the fonts are loaded); this looks at a few dictionary entries and
+    the content bytes instead: no annotation or form field, resources of the
+    page's own naming no XObject, shading or pattern, no Type 3 font (whose
+    glyphs may draw images) and no graphics state with a soft mask (a form
+    run for its mask) or a font, and no inline image (``BI``) in the contents.
+    Anything else (inherited resources, a reader that is not a PDF page) says True.
+    """
+    try:
+        obj = mupdf.pdf_page_from_fz_page(page.this).obj() if isinstance(page.this, mupdf.FzPage) else page.this.obj()
+        if not mupdf.pdf_is_null(mupdf.pdf_dict_get(obj, mupdf.PDF_ENUM_NAME_Annots)):
+            return True
+        resources = mupdf.pdf_dict_get(obj, mupdf.PDF_ENUM_NAME_Resources)
+        if not mupdf.pdf_is_dict(resources):
+            return True
+        for name in _IMAGE_RESOURCES:
+            if mupdf.pdf_dict_len(mupdf.pdf_dict_get(resources, name)):
+                return True
+        fonts = mupdf.pdf_dict_get(resources, mupdf.PDF_ENUM_NAME_Font)
+        for i in range(mupdf.pdf_dict_len(fonts)):
+            subtype = mupdf.pdf_dict_get(mupdf.pdf_dict_get_val(fonts, i), mupdf.PDF_ENUM_NAME_Subtype)
+            if mupdf.pdf_name_eq(subtype, mupdf.PDF_ENUM_NAME_Type3):
+                return True
+        states = mupdf.pdf_dict_get(resources, mupdf.PDF_ENUM_NAME_ExtGState)
+        for i in range(mupdf.pdf_dict_len(states)):  # a soft mask runs a form; a state may set a (Type 3) font
+            state = mupdf.pdf_dict_get_val(states, i)
+            for key in _STATE_DRAWING:
+                if not mupdf.pdf_is_null(mupdf.pdf_dict_get(state, key)):
+                    return True
+        return b"BI" in page.read_contents()
+    except Exception:  # PyMuPDF's internals differ, or a damaged page: list the images
+        return True
 
 
 def page_decision(page: pymupdf.Page, text: str) -> Decision:
