@@ -9,6 +9,7 @@ never stop a batch.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -37,10 +38,10 @@ def parse_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> list
     except MemoryError:
         return [failure(name, data, "too_large", "解析时内存超出上限 / ran out of memory while parsing")]
     except Exception as exc:  # a bug of ours must not lose the file
+        if _out_of_memory(exc):
+            return [failure(name, data, "too_large", "读取页面或识别扫描页时内存超出上限 / ran out of memory while reading a page")]
         if _damaged(exc):
             return [failure(name, data, "corrupt", f"PDF 已损坏，读取页面时出错 / damaged PDF, error while reading a page: {exc}")]
-        if _out_of_memory(exc):
-            return [failure(name, data, "too_large", "识别扫描页时内存超出上限 / ran out of memory while reading a scanned page")]
         return [failure(name, data, "crashed", f"解析出错 / parser error: {type(exc).__name__}: {exc}")]
     return [replace(r, findings=validate(r)) for r in reports]
 
@@ -67,10 +68,16 @@ def warm_up() -> None:
     to_simplified("")
 
 
+#: MuPDF's way of saying MemoryError: ``code=2: malloc (155520000 bytes) failed`` (an FzErrorSystem).
+_MUPDF_MALLOC = re.compile(r"\bmalloc \(\d+ bytes\) failed")
+
+
 def _out_of_memory(exc: Exception) -> bool:
-    """onnxruntime's way of saying MemoryError (under a worker's memory cap): a C++ ``bad_alloc``."""
+    """onnxruntime's and MuPDF's ways of saying MemoryError (under a worker's memory cap): a C++
+    ``bad_alloc``, or MuPDF's failed ``malloc`` (rendering a huge scanned page while the OCR engine
+    loads beside it)."""
     text = str(exc)
-    return "bad_alloc" in text or "Failed to allocate memory" in text
+    return "bad_alloc" in text or "Failed to allocate memory" in text or _MUPDF_MALLOC.search(text) is not None
 
 
 def parse_path(path: str | os.PathLike[str], limits: PdfLimits | None = None) -> list[Record]:

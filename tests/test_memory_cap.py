@@ -52,3 +52,13 @@ def test_scanned_report_reads_in_a_capped_worker() -> None:
     (done,) = run_batch([SAMPLES / "scanned" / "project-consistent.scan.pdf"], workers=1, limits=Limits())
     assert all(isinstance(r, Report) for r in done.records), done.records
     assert done.records[0].source.text_method == "ocr"  # type: ignore[union-attr]
+
+
+def test_out_of_memory_as_the_libraries_say_it() -> None:
+    """MuPDF's failed malloc and onnxruntime's bad_alloc are the file's size, not a crash or damage."""
+    from jixiao.pipeline import _out_of_memory
+
+    assert _out_of_memory(RuntimeError("code=2: malloc (155520000 bytes) failed"))
+    assert _out_of_memory(RuntimeError("[ONNXRuntimeError] : 6 : RUNTIME_EXCEPTION : std::bad_alloc"))
+    assert not _out_of_memory(RuntimeError("code=7: malformed page tree"))
+    assert not _out_of_memory(ValueError("malloc is a word in a message"))
