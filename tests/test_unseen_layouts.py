@@ -215,8 +215,8 @@ def test_the_same_sum_on_a_text_layer_stays_an_error() -> None:
 
 
 def test_a_finding_on_a_doubtful_reading_asks_for_a_look(scanned_project: Report) -> None:
-    """A cell the recognizer was unsure of (the merged 分值 5 of this scan, score 0.87) under an
-    error's boxes makes it a warning that names the reading."""
+    """A cell the recognizer was unsure of (the merged 分值 5 of this scan, score about 0.7–0.9 as
+    the crop changes) under an error's boxes makes it a warning that names the reading and its score."""
     weak = next(r for r in scanned_project.ocr_readings if r.text == "5")
     assert weak.confidence < 0.9
     row = next(i for i in scanned_project.indicators if weak.box in i.cells.values())
@@ -228,7 +228,7 @@ def test_a_finding_on_a_doubtful_reading_asks_for_a_look(scanned_project: Report
         findings=(),
     )
     (found,) = [f for f in validate(report) if f.rule == "score_range"]
-    assert found.severity == "warning" and "“5”(0.87)" in found.message
+    assert found.severity == "warning" and f"“5”({weak.confidence:.2f})" in found.message
 
 
 def test_an_ocr_mended_name_is_recorded_once() -> None:
