@@ -437,3 +437,38 @@ print(json.dumps({"threads": seen, "text": [p.text for p in page.pieces]}))
     assert [name.startswith("jixiao-ocr-load") for name in runs["soon"]["threads"]] == [True]
     assert runs["soon"]["text"] == runs["first"]["text"]
     assert len(runs["soon"]["text"]) > 5
+
+
+@needs_ocr
+def test_next_scanned_page_is_read_ahead_and_the_same() -> None:
+    """Page 2 of a scan is started while page 1 is read; each page reads as it does alone."""
+    from concurrent.futures import Future
+
+    from jixiao.extract.ocr import pages
+    from jixiao.extract.ocr.scan import ocr_page
+
+    path = SCANNED / "project-consistent.scan.pdf"
+    started: list[tuple[int, bool]] = []
+    original = pages.start_page_image
+
+    def spy(page: pymupdf.Page, page_no: int) -> Future[object]:
+        future = original(page, page_no)
+        started.append((page_no, any(not f.done() for f in in_flight)))
+        in_flight.append(future)
+        return future  # type: ignore[return-value]
+
+    in_flight: list[Future[object]] = []
+    import jixiao.extract.document as document
+
+    document.start_page_image = spy  # type: ignore[assignment]
+    try:
+        together = extract_path(path)
+    finally:
+        document.start_page_image = original
+    assert [n for n, _ in started] == [1, 2]
+    assert started[1][1]  # page 1 was still being read when page 2 started
+    with pymupdf.open(path) as doc:
+        alone = [ocr_page(doc[i], i + 1) for i in range(doc.page_count)]
+    texts = sorted(p.text for scan in alone for p in scan.pieces)
+    assert texts and sorted(t for f in in_flight for t in (p.text for p in f.result().pieces)) == texts  # type: ignore[attr-defined]
+    assert together.source.ocr_pages == (1, 2)

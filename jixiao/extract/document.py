@@ -10,6 +10,8 @@ text layer (a scan, a broken font map) is read with OCR instead
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +22,7 @@ from jixiao.errors import OcrUnavailable
 from jixiao.extract.chars import TEXT_FLAGS, PageSpans, read_dict
 from jixiao.extract.narrative import Line, ParagraphBuilder, new_line
 from jixiao.extract.ocr.decide import Decision, text_method
-from jixiao.extract.ocr.pages import ocr_grids, ocr_lines, page_decision, read_page_image
+from jixiao.extract.ocr.pages import ocr_grids, ocr_lines, page_decision, start_page_image
 from jixiao.extract.pdf import PdfLimits, open_pdf, read_bytes, sha256_of
 from jixiao.extract.tables import PageGrid, TableFinder, TextMap, page_grids
 from jixiao.extract.traditional import looks_traditional, to_simplified
@@ -74,6 +76,7 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
     needs about the memory of its text, not of its pages.
     """
     doc = open_pdf(data, name, limits)
+    ahead: dict[int, Future[OcrPage]] = {}  # page index → its OCR reading, started a page early
     try:
         # One TextPage and one dict pass per page serve the lines, the decision and the cells.
         first = {i: doc[i] for i in range(min(TRADITIONAL_SAMPLE_PAGES, doc.page_count))}
@@ -86,18 +89,31 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
         decisions: list[Decision] = []
         ocr_error: OcrUnavailable | None = None
         year_hint: int | None = None
+        decided: dict[int, Decision] = {}  # the next page's, taken when this one went to OCR
         for page_no in range(1, doc.page_count + 1):
             page = first.pop(page_no - 1, None) or doc[page_no - 1]
             read = first_read.pop(page_no - 1) if page_no - 1 in first_read else _read_text_layer(page, page_no)
             textpage, lines, spans = read
             text = first_text.pop(page_no - 1) if page_no - 1 in first_text else _joined(lines)
             wanted = finder.wants(_mapped(text, text_map))
-            decision = page_decision(page, text)
+            decision = decided.pop(page_no - 1, None) or page_decision(page, text)
             scan: OcrPage | None = None
             read_by_ocr = decision.method == "ocr"
             if read_by_ocr:
                 try:
-                    scan = read_page_image(page, page_no)
+                    if page_no - 1 not in ahead:
+                        ahead[page_no - 1] = start_page_image(page, page_no)
+                    if page_no < doc.page_count:  # the next page, if a scan too, starts while this one is read
+                        nxt = first.get(page_no) or doc[page_no]
+                        first[page_no] = nxt
+                        if page_no not in first_read:
+                            first_read[page_no] = _read_text_layer(nxt, page_no + 1)
+                            first_text[page_no] = _joined(first_read[page_no][1])
+                        decided[page_no] = page_decision(nxt, first_text[page_no])
+                        if decided[page_no].method == "ocr":
+                            with suppress(OcrUnavailable):  # said again when that page's turn comes
+                                ahead[page_no] = start_page_image(nxt, page_no + 1)
+                    scan = ahead.pop(page_no - 1).result()
                     lines = ocr_lines(scan)
                 except OcrUnavailable as exc:
                     ocr_error = exc
@@ -126,6 +142,9 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
                         text_method=text_method(decisions),
                         ocr_pages=tuple(i for i, d in enumerate(decisions, 1) if d.method == "ocr"))
     finally:
+        for left in ahead.values():  # a page started early, then not needed (the document failed)
+            if not left.cancel():
+                left.exception()
         doc.close()
     return Extracted(source, tuple(front), tuple(paragraphs.finish()), tuple(tables), year_hint)
 

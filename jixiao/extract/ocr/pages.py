@@ -8,6 +8,8 @@ table finder stitches, exactly as for a text page.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -93,15 +95,43 @@ def page_decision(page: pymupdf.Page, text: str) -> Decision:
     return decide(stats, cover, paths)
 
 
-def read_page_image(page: pymupdf.Page, page_no: int) -> OcrPage:
-    """OCR one page; ``OcrUnavailable`` (with the install command) when OCR cannot run here."""
+def start_page_image(page: pymupdf.Page, page_no: int) -> Future[OcrPage]:
+    """Render the page here (MuPDF) and read its image in a reader thread; the reading, to wait for.
+
+    A document's next scanned page is started while this one is still being
+    read: its image is prepared and its text detected while this page's
+    recognizer batches leave a core idle.  ``OcrUnavailable`` (with the
+    install command) when OCR cannot run here.
+    """
     try:
-        from jixiao.extract.ocr.scan import ocr_page
+        from jixiao.extract.ocr.scan import read_rendered, render_for_ocr
     except ImportError as exc:  # OpenCV or NumPy missing, or OpenCV without its system libraries
         from jixiao.extract.ocr.engine import INSTALL_HINT_EN, INSTALL_HINT_ZH
 
         raise OcrUnavailable(f"{INSTALL_HINT_ZH}（{exc}）", f"{INSTALL_HINT_EN} ({exc})") from exc
-    return ocr_page(page, page_no)
+    return _readers().submit(read_rendered, render_for_ocr(page, page_no))
+
+
+#: Pages read at once: the one waited for and the next.
+READERS = 2
+_pool: ThreadPoolExecutor | None = None
+
+
+def _readers() -> ThreadPoolExecutor:
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(READERS, thread_name_prefix="jixiao-ocr-page")
+    return _pool
+
+
+def _forget_readers_after_fork() -> None:
+    """A forked child makes its own reader threads: the parent's do not exist in it."""
+    global _pool
+    _pool = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_readers_after_fork)
 
 
 def ocr_grids(scan: OcrPage, text_map: TextMap | None = None) -> list[PageGrid]:

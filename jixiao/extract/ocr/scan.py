@@ -780,6 +780,31 @@ def turn_needed(engine: Engine, prep: _Prepared) -> int:
     return page_turn(engine, prep.clean, prep.evidence if sideways else prep.boxes, sideways)
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """A page's image, made from the page by MuPDF, ready to be read away from it (any thread).
+
+    ``ready`` hands over the OCR engine, which may still be loading.
+    """
+
+    page_no: int
+    rgb: np.ndarray
+    dpi: int
+    width: float
+    height: float
+    ready: Callable[[], Engine]
+    seconds: float
+
+
+def render_for_ocr(page: pymupdf.Page, page_no: int, dpi: int = im.RENDER_DPI) -> Rendered:
+    """The page's image (MuPDF: on the thread that owns the document); the engine starts loading meanwhile."""
+    ready = engine_soon()
+    start = time.perf_counter()
+    dpi = im.page_dpi(page, dpi)
+    rgb = im.fill_margins(im.render(page, dpi), im.image_rects(page, dpi))
+    return Rendered(page_no, rgb, dpi, page.rect.width, page.rect.height, ready, time.perf_counter() - start)
+
+
 def ocr_page(page: pymupdf.Page, page_no: int, dpi: int = im.RENDER_DPI) -> OcrPage:
     """Read one page from its image. Raises ``OcrUnavailable`` when OCR is not installed.
 
@@ -788,8 +813,13 @@ def ocr_page(page: pymupdf.Page, page_no: int, dpi: int = im.RENDER_DPI) -> OcrP
     upright; its pieces are then in the upright page's points, whose width and
     height are the page's swapped for a quarter turn.
     """
-    ready = engine_soon()
-    t = Timings()
+    return read_rendered(render_for_ocr(page, page_no, dpi))
+
+
+def read_rendered(rendered: Rendered) -> OcrPage:
+    """Read a rendered page (:func:`ocr_page`); touches no MuPDF object, so it may run in another thread."""
+    ready, rgb, dpi, page_no = rendered.ready, rendered.rgb, rendered.dpi, rendered.page_no
+    t = Timings(render=rendered.seconds)
     clock = time.perf_counter()
 
     def lap() -> float:
@@ -798,9 +828,6 @@ def ocr_page(page: pymupdf.Page, page_no: int, dpi: int = im.RENDER_DPI) -> OcrP
         spent, clock = now - clock, now
         return spent
 
-    dpi = im.page_dpi(page, dpi)
-    rgb = im.fill_margins(im.render(page, dpi), im.image_rects(page, dpi))
-    t.render = lap()
     prep = _prepare(ready, rgb, dpi, t, lap)
     engine = ready()
     turned = turn_needed(engine, prep)
@@ -831,5 +858,5 @@ def ocr_page(page: pymupdf.Page, page_no: int, dpi: int = im.RENDER_DPI) -> OcrP
     ]
     lines = pieces_to_lines(page_no, pieces, raws)
     t.assemble = lap()
-    width, height = (page.rect.height, page.rect.width) if turned in (90, 270) else (page.rect.width, page.rect.height)
+    width, height = (rendered.height, rendered.width) if turned in (90, 270) else (rendered.width, rendered.height)
     return OcrPage(page_no, width, height, pieces, raws, lines, prep.skew, t, turned)
