@@ -91,15 +91,17 @@ class Engine:
 
     The three models are built here from RapidOCR's parts, each once: its
     all-in-one ``RapidOCR()`` would load a second recognizer (about 0.3 s
-    of every worker's start) that the lanes below replace, and the
-    direction classifier, needed only to tell upside-down pages, is loaded
-    on first use.  Where ``onnxruntime-gpu`` offers its CUDA provider, all
-    three run on it unless ``JIXIAO_OCR_PROVIDERS`` names other providers.
+    of every worker's start) that the lanes below replace.  The direction
+    classifier tells upside-down pages; every page with text lines asks it,
+    so it is built with the others.  Where ``onnxruntime-gpu`` offers its
+    CUDA provider, all three run on it unless ``JIXIAO_OCR_PROVIDERS`` names
+    other providers.
     """
 
     def __init__(self, providers: Sequence[str] = (), threads: int | None = None, line_height: int = LINE_HEIGHT) -> None:
         try:
             import rapidocr_onnxruntime  # noqa: F401  (the package first: its parts may be cached alone)
+            from rapidocr_onnxruntime.ch_ppocr_cls import TextClassifier
             from rapidocr_onnxruntime.ch_ppocr_det import TextDetector
             from rapidocr_onnxruntime.ch_ppocr_rec import TextRecognizer
             from rapidocr_onnxruntime.main import DEFAULT_CFG_PATH, UpdateParameters, read_yaml, update_model_path
@@ -122,29 +124,24 @@ class Engine:
         lanes = 1 if gpu else max(1, threads or _usable_cores())
         config = UpdateParameters()(update_model_path(read_yaml(DEFAULT_CFG_PATH)), **options)
         self._config = config
-        # The two models are built side by side: onnxruntime lets go of the GIL while it loads and
-        # optimizes a model, so the pair is ready about a third sooner.  Several lanes: each
-        # recognizer call on one onnxruntime thread (see _single_threaded).
+        # The models are built side by side (the detector here, the recognizer then the classifier in
+        # a thread): onnxruntime lets go of the GIL while it loads and optimizes a model, so they are
+        # ready about a third sooner.  Several lanes: each recognizer call on one onnxruntime thread
+        # (see _single_threaded).
         with ThreadPoolExecutor(1, thread_name_prefix="jixiao-ocr-load") as side:
             recognizer = side.submit(TextRecognizer, _single_threaded(config["Rec"]) if lanes > 1 else config["Rec"])
+            classifier = side.submit(TextClassifier, config["Cls"])
             with _memory_arena(config["Det"]):
                 self.text_det = TextDetector(config["Det"])
             self.text_rec = recognizer.result()
-        self._cls: Any = None
+            self._cls = classifier.result()
         self.line_height = line_height
         self._rec_lock = threading.Lock()  # recognize() sets the recognizer's input shape per call
         self._pool = ThreadPoolExecutor(lanes, thread_name_prefix="jixiao-ocr") if lanes > 1 else None
         self.providers = tuple(self.text_rec.session.session.get_providers())
 
     def classify(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
-        """PP-OCR's direction classifier on text line crops: ``("0" | "180", probability)`` each.
-
-        Loaded on first use: only a page whose way up is in question asks.
-        """
-        if self._cls is None:
-            from rapidocr_onnxruntime.ch_ppocr_cls import TextClassifier
-
-            self._cls = TextClassifier(self._config["Cls"])
+        """PP-OCR's direction classifier on text line crops: ``("0" | "180", probability)`` each."""
         _, results, _ = self._cls(list(crops))
         return [(str(label), float(score)) for label, score in results]
 
