@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -123,7 +123,6 @@ class Engine:
             options["intra_op_num_threads"] = threads
         lanes = 1 if gpu else max(1, threads or _usable_cores())
         config = UpdateParameters()(update_model_path(read_yaml(DEFAULT_CFG_PATH)), **options)
-        self._config = config
         # The models are built side by side (the detector here, the recognizer then the classifier in
         # a thread): onnxruntime lets go of the GIL while it loads and optimizes a model, so they are
         # ready about a third sooner.  Several lanes: each recognizer call on one onnxruntime thread
@@ -280,11 +279,13 @@ def _forget_engine_after_fork() -> None:
     onnxruntime's thread pools do not exist in it, and work handed to them would
     wait forever.  The parent's engine is kept, never used: destroying it would
     join those missing threads and hang the child too."""
-    global _engine, _lock
+    global _engine, _lock, _building, _lock_building
     if _engine is not None:
         _inherited.append(_engine)
     _engine = None
     _lock = threading.Lock()
+    _building = None
+    _lock_building = threading.Lock()
 
 
 if hasattr(os, "register_at_fork"):
@@ -321,13 +322,20 @@ def engine_soon() -> Callable[[], Engine]:
     The engine's failure (``OcrUnavailable``) is raised by the call that
     asks for it.
     """
+    global _building
     if _engine is not None:
         engine = _engine
         return lambda: engine
-    building = ThreadPoolExecutor(1, thread_name_prefix="jixiao-ocr-load")
-    future = building.submit(get_engine)
-    building.shutdown(wait=False)
-    return future.result
+    with _lock_building:
+        if _building is None or _building.done():  # one build at a time, however many pages ask
+            loader = ThreadPoolExecutor(1, thread_name_prefix="jixiao-ocr-load")
+            _building = loader.submit(get_engine)
+            loader.shutdown(wait=False)
+        return _building.result
+
+
+_building: Future[Engine] | None = None
+_lock_building = threading.Lock()
 
 
 def configure(providers: Sequence[str] = (), threads: int | None = None, line_height: int = LINE_HEIGHT) -> Engine:

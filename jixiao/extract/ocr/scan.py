@@ -629,11 +629,6 @@ def _crops(
     return out_boxes, crops, in_table
 
 
-def _in_table(box: tuple[float, float, float, float], raws: Sequence[RawGrid], k: float) -> bool:
-    """Whether a pixel box's centre lies in one of the page's tables (``k``: points per pixel)."""
-    return _table_at((box[0] + box[2]) / 2 * k, (box[1] + box[3]) / 2 * k, raws) >= 0
-
-
 def _recognize(engine: Engine, crops: Sequence[np.ndarray], in_table: Sequence[bool]) -> list[Recognized]:
     """Table cells at the cell height (with their signs restored), narrative lines at the line height."""
     found: list[Recognized] = [Recognized("", 0.0)] * len(crops)
