@@ -21,8 +21,8 @@ import regex
 from jixiao.errors import OcrUnavailable
 from jixiao.extract.chars import TEXT_FLAGS, PageSpans, read_dict
 from jixiao.extract.narrative import Line, ParagraphBuilder, new_line
-from jixiao.extract.ocr.decide import Decision, text_method
-from jixiao.extract.ocr.pages import ocr_grids, ocr_lines, page_decision, start_page_image
+from jixiao.extract.ocr.decide import IMAGE_PAGE_COVER, Decision, text_method
+from jixiao.extract.ocr.pages import image_cover, ocr_grids, ocr_lines, page_decision, start_page_image
 from jixiao.extract.pdf import PdfLimits, open_pdf, read_bytes, sha256_of
 from jixiao.extract.tables import PageGrid, TableFinder, TextMap, page_grids
 from jixiao.extract.traditional import looks_traditional, to_simplified
@@ -119,6 +119,19 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
                     ocr_error = exc
                     decision = Decision("text", "blank")  # a page nothing could read
                     lines = []
+            grids: list[PageGrid] | None = None
+            if wanted and not read_by_ocr:
+                grids = _grid_reader(page, page_no, None, text_map, textpage, spans)()
+                if not grids and image_cover(page) >= IMAGE_PAGE_COVER:
+                    # The table's headers are text but its lines only pixels: a scan under its
+                    # scanner's (often invisible) text layer.  The grid is in the image: read it.
+                    try:
+                        scan = start_page_image(page, page_no).result()
+                    except OcrUnavailable as exc:
+                        ocr_error = exc
+                    else:
+                        decision, read_by_ocr, grids = Decision("ocr", "image_table"), True, None
+                        lines = ocr_lines(scan)
             decisions.append(decision)
             if text_map is not None:
                 lines = [new_line(ln.page, text_map(ln.text), ln.box, ln.size) for ln in lines]
@@ -130,7 +143,8 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
                 year_hint = int(m.group(1))
             if read_by_ocr:  # the text layer said nothing true: ask again with what OCR read
                 wanted = finder.wants(text)
-            used = finder.feed(page_no, wanted, _grid_reader(page, page_no, scan, text_map, textpage, spans))
+            read_grids = _grid_reader(page, page_no, scan, text_map, textpage, spans) if grids is None else _given(grids)
+            used = finder.feed(page_no, wanted, read_grids)
             areas = [area for pg in used for area in table_areas(pg.grid)]
             paragraphs.feed(outside_areas(lines, areas) if areas else lines)
             if page_no % SHRINK_EVERY == 0:
@@ -169,6 +183,10 @@ def _read_text_layer(page: pymupdf.Page, page_no: int) -> tuple[pymupdf.TextPage
 
 def _joined(lines: list[Line]) -> str:
     return "\n".join([ln.text for ln in lines])
+
+
+def _given(grids: list[PageGrid]) -> Callable[[], list[PageGrid]]:
+    return lambda: grids
 
 
 def _grid_reader(

@@ -754,8 +754,7 @@ def _prepare(ready: Callable[[], Engine], rgb: np.ndarray, dpi: int, t: Timings,
     else:
         outside = _detect(engine, _without_tables(clean, raws, px, 255), _without_tables(text_ink, raws, px, 0), dpi)
         # only ink darker than the page's paper-or-ink split: a seal's pale remnant is not text
-        split, _ = cv2.threshold(clean, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-        in_cells, inks = cell_lines(text_ink & (clean < split).astype(np.uint8) * 255, raws, px)
+        in_cells, inks = cell_lines(text_ink & dark_class(clean).astype(np.uint8) * 255, raws, px)
         boxes = outside + in_cells
         evidence = outside
         if sum(1 for b in outside if is_line(b)) < ORIENT_MIN_LINES and not read_level(inks):
@@ -763,6 +762,17 @@ def _prepare(ready: Callable[[], Engine], rgb: np.ndarray, dpi: int, t: Timings,
             evidence = _detect(engine, clean, text_ink, dpi, ORIENT_DPI)
     t.detect += lap()
     return _Prepared(grey, clean, ink, text_ink, rulings, raws, boxes, evidence, skew)
+
+
+def dark_class(grey: np.ndarray) -> np.ndarray:
+    """The pixels darker than Otsu's split of the page's greys.
+
+    On a two-level scan (fax, CCITT G4, a 1-bit TIFF) rendered as it is,
+    Otsu's split is the ink's own value, so "darker than the split" would be
+    nothing and every cell would read empty: there the ink is the split.
+    """
+    split, _ = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    return grey <= split if split <= int(grey.min()) else grey < split
 
 
 def turn_needed(engine: Engine, prep: _Prepared) -> int:
