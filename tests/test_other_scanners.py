@@ -25,7 +25,10 @@ import pytest
 from PIL import Image
 from rapidfuzz.distance import Levenshtein
 
+from jixiao.extract.document import extract_bytes
+from jixiao.extract.ocr.decide import IMAGE_PAGE_COVER
 from jixiao.extract.ocr.engine import ocr_available
+from jixiao.extract.ocr.pages import image_cover
 from jixiao.extract.ocr.scan import dark_class
 from jixiao.models import Report
 from jixiao.pipeline import parse_bytes, parse_path
@@ -138,3 +141,25 @@ def test_a_scanners_invisible_text_layer_does_not_hide_the_table_in_its_image(te
     ]
     assert (scan.total_score, scan.grade) == (text_record.total_score, text_record.grade)
     assert not [f for f in scan.findings if f.severity == "error"]
+
+
+@needs_ocr
+def test_a_photo_beside_real_text_leaves_the_text_layer_in_charge() -> None:
+    """A page whose text names the table's headers, with no table drawn but a large picture: its image is
+    read (the table could be in it), finds no table, and the page keeps its exact text."""
+    with pymupdf.open(SOURCE) as src:
+        assert "执行率" in src[0].get_text()  # the first page's narrative names a header word
+        out = pymupdf.open()
+        out.insert_pdf(src, from_page=0, to_page=0)
+    plain = out.tobytes()
+    rng = np.random.default_rng(7)
+    photo = Image.fromarray((rng.random((600, 420, 3)) * 80 + 150).astype(np.uint8))  # a pale, textless picture
+    rect = out[0].rect
+    out[0].insert_image(pymupdf.Rect(rect.x0 + 30, rect.y0 + 30, rect.x1 - 30, rect.y1 - 30), stream=_jpeg(photo), overlay=False)
+    with_photo = out.tobytes()
+    assert image_cover(pymupdf.open(stream=with_photo)[0]) >= IMAGE_PAGE_COVER
+
+    got = extract_bytes(with_photo, "with-photo.pdf")
+    assert got.source.ocr_pages == () and got.source.text_method == "text"
+    assert got.paragraphs == extract_bytes(plain, "plain.pdf").paragraphs
+    assert len(got.paragraphs) >= 3

@@ -123,15 +123,19 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
             if wanted and not read_by_ocr:
                 grids = _grid_reader(page, page_no, None, text_map, textpage, spans)()
                 if not grids and image_cover(page) >= IMAGE_PAGE_COVER:
-                    # The table's headers are text but its lines only pixels: a scan under its
-                    # scanner's (often invisible) text layer.  The grid is in the image: read it.
+                    # The table's headers are text but no table is drawn: a scan under its scanner's
+                    # (often invisible) text layer, whose table is only pixels.  Its image is read, and
+                    # the reading kept only if a table is in it (a photo beside real text is not).
                     try:
                         scan = start_page_image(page, page_no).result()
                     except OcrUnavailable as exc:
                         ocr_error = exc
                     else:
-                        decision, read_by_ocr, grids = Decision("ocr", "image_table"), True, None
-                        lines = ocr_lines(scan)
+                        grids = ocr_grids(scan, text_map)
+                        if grids:
+                            decision, read_by_ocr, lines = Decision("ocr", "image_table"), True, ocr_lines(scan)
+                        else:
+                            scan = None
             decisions.append(decision)
             if text_map is not None:
                 lines = [new_line(ln.page, text_map(ln.text), ln.box, ln.size) for ln in lines]
