@@ -163,3 +163,34 @@ def test_a_photo_beside_real_text_leaves_the_text_layer_in_charge() -> None:
     assert got.source.ocr_pages == () and got.source.text_method == "text"
     assert got.paragraphs == extract_bytes(plain, "plain.pdf").paragraphs
     assert len(got.paragraphs) >= 3
+
+
+def table_as_picture() -> bytes:
+    """The report with its self-evaluation table pasted in as a picture (the title above it stays text)."""
+    out = pymupdf.open()
+    with pymupdf.open(SOURCE) as src:
+        out.insert_pdf(src, from_page=0, to_page=0)
+        table_page = src[1]
+        title = next(b for b in table_page.get_text("blocks") if "绩效自评表" in b[4])
+        table = pymupdf.Rect(table_page.rect.x0 + 50, title[3] + 4, table_page.rect.x1 - 50, table_page.rect.y1 - 60)
+        pix = table_page.get_pixmap(dpi=DPI, clip=table, colorspace=pymupdf.csGRAY)
+        page = out.new_page(width=table_page.rect.width, height=table_page.rect.height)
+        page.insert_text((title[0], title[3] - 4), title[4].strip(), fontname="china-s", fontsize=title[3] - title[1] - 2)
+        page.insert_image(table, stream=_jpeg(Image.frombytes("L", (pix.width, pix.height), pix.samples)))
+    return out.tobytes()
+
+
+@needs_ocr
+def test_a_table_pasted_as_a_picture_is_read_from_it(text_record: Report) -> None:
+    data = table_as_picture()
+    with pymupdf.open(stream=data) as doc:  # nothing on the table's page names a header: only the picture does
+        assert "一级指标" not in doc[1].get_text() and not doc[1].get_drawings()
+    (got,) = parse_bytes(data, "pasted-table.pdf")
+    assert isinstance(got, Report)
+    assert got.source.ocr_pages == (2,) and got.source.text_method == "mixed"
+    assert fund_values(got) == fund_values(text_record)
+    assert misread_name_chars(got, text_record) <= 1
+    assert [(i.level1, i.level2, i.target, i.actual, i.weight, i.score) for i in got.indicators] == [
+        (i.level1, i.level2, i.target, i.actual, i.weight, i.score) for i in text_record.indicators
+    ]
+    assert (got.total_score, got.grade) == (text_record.total_score, text_record.grade)

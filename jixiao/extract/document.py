@@ -21,12 +21,12 @@ import regex
 from jixiao.errors import OcrUnavailable
 from jixiao.extract.chars import TEXT_FLAGS, PageSpans, read_dict
 from jixiao.extract.narrative import Line, ParagraphBuilder, new_line
-from jixiao.extract.ocr.decide import IMAGE_PAGE_COVER, Decision, text_method
+from jixiao.extract.ocr.decide import IMAGE_PAGE_COVER, NO_CJK_IMAGE_COVER, Decision, text_method
 from jixiao.extract.ocr.pages import image_cover, ocr_grids, ocr_lines, page_decision, start_page_image
 from jixiao.extract.pdf import PdfLimits, open_pdf, read_bytes, sha256_of
 from jixiao.extract.tables import PageGrid, TableFinder, TextMap, page_grids
 from jixiao.extract.traditional import looks_traditional, to_simplified
-from jixiao.layout import Extracted, Grid
+from jixiao.layout import Extracted, Grid, TableBlock
 from jixiao.models import Box, Source
 
 if TYPE_CHECKING:
@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 FRONT_PAGES = 3  # kept whole: the cover and first pages name the unit, year and date
 TRADITIONAL_SAMPLE_PAGES = 3  # pages read ahead to tell a Traditional-character copy
 SHRINK_EVERY = 200  # pages between releases of MuPDF's object cache (long documents)
+#: Share of a text page an image must cover to be read for a pictured table (:func:`_pictured_tables`).
+PICTURE_COVER = NO_CJK_IMAGE_COVER
 _FISCAL_YEAR = regex.compile(r"(20[0-9]{2})\s*年度")
 
 
@@ -90,6 +92,7 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
         ocr_error: OcrUnavailable | None = None
         year_hint: int | None = None
         decided: dict[int, Decision] = {}  # the next page's, taken when this one went to OCR
+        pictures_read: set[int] = set()  # text pages whose image was read and held no table
         for page_no in range(1, doc.page_count + 1):
             page = first.pop(page_no - 1, None) or doc[page_no - 1]
             read = first_read.pop(page_no - 1) if page_no - 1 in first_read else _read_text_layer(page, page_no)
@@ -136,6 +139,7 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
                             decision, read_by_ocr, lines = Decision("ocr", "image_table"), True, ocr_lines(scan)
                         else:
                             scan = None
+                            pictures_read.add(page_no)
             decisions.append(decision)
             if text_map is not None:
                 lines = [new_line(ln.page, text_map(ln.text), ln.box, ln.size) for ln in lines]
@@ -156,6 +160,8 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
         tables = finder.blocks
         if ocr_error is not None and not tables:
             raise ocr_error  # the report is on pages only OCR could read
+        if not tables:
+            tables = _pictured_tables(doc, decisions, text_map, pictures_read)
         source = Source(path=name, sha256=sha256_of(data), page_count=doc.page_count,
                         text_method=text_method(decisions),
                         ocr_pages=tuple(i for i, d in enumerate(decisions, 1) if d.method == "ocr"))
@@ -187,6 +193,30 @@ def _read_text_layer(page: pymupdf.Page, page_no: int) -> tuple[pymupdf.TextPage
 
 def _joined(lines: list[Line]) -> str:
     return "\n".join([ln.text for ln in lines])
+
+
+def _pictured_tables(
+    doc: pymupdf.Document, decisions: list[Decision], text_map: TextMap | None, read: set[int]
+) -> list[TableBlock]:
+    """The tables pictured on a document's text pages, when its text holds none: a self-evaluation
+    table pasted into the report as a picture (a screenshot of the budget system, a scanned sheet).
+
+    Only then, so a report whose tables are text never pays for it; each text page with an image
+    over ``PICTURE_COVER`` of it (and not read already, ``read``) is read with OCR, and is counted
+    an OCR page if a table is in it.
+    ``OcrUnavailable`` is raised: without OCR the picture's table would go unread unsaid.
+    """
+    finder = TableFinder()
+    for page_no, decision in enumerate(decisions, 1):
+        if decision.method != "text" or decision.reason == "blank" or page_no in read:
+            continue
+        page = doc[page_no - 1]
+        if image_cover(page) < PICTURE_COVER:
+            continue
+        scan = start_page_image(page, page_no).result()
+        if finder.feed(page_no, True, _given(ocr_grids(scan, text_map))):
+            decisions[page_no - 1] = Decision("ocr", "image_table")
+    return finder.blocks
 
 
 def _given(grids: list[PageGrid]) -> Callable[[], list[PageGrid]]:
