@@ -33,13 +33,18 @@ class GlyphBounds:
     def __init__(self, doc: pymupdf.Document) -> None:
         self._pdf: Any = None
         self._seen: set[int] = set()  # font objects already looked at (object numbers)
-        self._off: list[int] = []  # those whose glyph bounds were turned off
+        self._off: list[tuple[int, int]] = []  # (number, generation) of those turned off
         try:
             pdf = mupdf.pdf_document_from_fz_document(doc.this) if isinstance(doc.this, mupdf.FzDocument) else doc.this
             if isinstance(pdf, mupdf.PdfDocument) and pdf.m_internal is not None:
                 self._pdf = pdf
         except Exception:  # another PyMuPDF: read with the bounds
             self._pdf = None
+
+    @property
+    def turned_off(self) -> tuple[int, ...]:
+        """The object numbers of the fonts whose glyph bounds are off now."""
+        return tuple(number for number, _ in self._off)
 
     @property
     def active(self) -> bool:
@@ -71,7 +76,7 @@ class GlyphBounds:
                 if mupdf.pdf_name_eq(subtype, mupdf.PDF_ENUM_NAME_Type3):
                     continue
                 if self._switch(ref, on=False):
-                    self._off.append(number)
+                    self._off.append((number, mupdf.pdf_to_gen(ref)))
         except Exception:  # bindings unlike these: leave the remaining fonts alone
             self.restore()
 
@@ -80,9 +85,9 @@ class GlyphBounds:
         pdf, self._pdf = self._pdf, None
         if pdf is None:
             return
-        for number in self._off:
-            try:
-                self._switch(mupdf.pdf_load_object(pdf, number), on=True, pdf=pdf)
+        for number, generation in self._off:
+            try:  # by reference, as the page names it: MuPDF keeps loaded fonts by object number
+                self._switch(mupdf.pdf_new_indirect(pdf, number, generation), on=True, pdf=pdf)
             except Exception:
                 continue
         self._off = []
@@ -90,8 +95,9 @@ class GlyphBounds:
     def _switch(self, ref: Any, on: bool, pdf: Any = None) -> bool:
         """Set the loaded font's ``use_glyph_bbox``; True if it changed.
 
-        ``pdf_load_font`` gives the font MuPDF keeps for this object (its store
-        holds it for the document), the one the interpreter will show glyphs with.
+        ``pdf_load_font`` gives the font MuPDF keeps for this reference (its store
+        holds it for the document, found by object number), the one the
+        interpreter will show glyphs with when a page names it.
         """
         pdf = pdf if pdf is not None else self._pdf
         stack = mupdf.pdf_resource_stack()  # the resources matter to Type 3 fonts only
