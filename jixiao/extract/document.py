@@ -20,6 +20,7 @@ import regex
 
 from jixiao.errors import OcrUnavailable
 from jixiao.extract.chars import TEXT_FLAGS, PageSpans, read_dict
+from jixiao.extract.glyph_bounds import GlyphBounds
 from jixiao.extract.narrative import Line, ParagraphBuilder, new_line
 from jixiao.extract.ocr.decide import IMAGE_PAGE_COVER, NO_CJK_IMAGE_COVER, Decision, text_method
 from jixiao.extract.ocr.pages import image_cover, ocr_grids, ocr_lines, page_decision, start_page_image
@@ -79,10 +80,11 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
     """
     doc = open_pdf(data, name, limits)
     ahead: dict[int, Future[OcrPage]] = {}  # page index → its OCR reading, started a page early
+    bounds = GlyphBounds(doc)  # off while text is read, back on before a page is rendered for OCR
     try:
         # One TextPage and one dict pass per page serve the lines, the decision and the cells.
         first = {i: doc[i] for i in range(min(TRADITIONAL_SAMPLE_PAGES, doc.page_count))}
-        first_read = {i: _read_text_layer(p, i + 1) for i, p in first.items()}
+        first_read = {i: _read_text_layer(p, i + 1, bounds) for i, p in first.items()}
         first_text = {i: _joined(r[1]) for i, r in first_read.items()}  # joined once, used twice
         text_map = to_simplified if looks_traditional("".join(first_text.values())) else None
         finder = TableFinder()
@@ -95,7 +97,7 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
         pictures_read: set[int] = set()  # text pages whose image was read and held no table
         for page_no in range(1, doc.page_count + 1):
             page = first.pop(page_no - 1, None) or doc[page_no - 1]
-            read = first_read.pop(page_no - 1) if page_no - 1 in first_read else _read_text_layer(page, page_no)
+            read = first_read.pop(page_no - 1) if page_no - 1 in first_read else _read_text_layer(page, page_no, bounds)
             textpage, lines, spans = read
             text = first_text.pop(page_no - 1) if page_no - 1 in first_text else _joined(lines)
             wanted = finder.wants(_mapped(text, text_map))
@@ -103,6 +105,7 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
             scan: OcrPage | None = None
             read_by_ocr = decision.method == "ocr"
             if read_by_ocr:
+                bounds.restore()
                 try:
                     if page_no - 1 not in ahead:
                         ahead[page_no - 1] = start_page_image(page, page_no)
@@ -110,7 +113,7 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
                         nxt = first.get(page_no) or doc[page_no]
                         first[page_no] = nxt
                         if page_no not in first_read:
-                            first_read[page_no] = _read_text_layer(nxt, page_no + 1)
+                            first_read[page_no] = _read_text_layer(nxt, page_no + 1, bounds)
                             first_text[page_no] = _joined(first_read[page_no][1])
                         decided[page_no] = page_decision(nxt, first_text[page_no])
                         if decided[page_no].method == "ocr":
@@ -177,13 +180,18 @@ def _mapped(text: str, text_map: TextMap | None) -> str:
     return text_map(text) if text_map is not None else text
 
 
-def _read_text_layer(page: pymupdf.Page, page_no: int) -> tuple[pymupdf.TextPage, list[Line], PageSpans]:
+def _read_text_layer(
+    page: pymupdf.Page, page_no: int, bounds: GlyphBounds | None = None
+) -> tuple[pymupdf.TextPage, list[Line], PageSpans]:
     """The page's TextPage, visual lines and spans, from one ``dict`` pass.
 
     The spans stand for the characters in table cells; the finder reads the
     characters themselves only of a span that runs across a cell border
-    (:func:`jixiao.extract.tables.cell_runs`).
+    (:func:`jixiao.extract.tables.cell_runs`).  ``bounds``: the document's
+    fonts, whose glyph bounds the text does not need (:mod:`jixiao.extract.glyph_bounds`).
     """
+    if bounds is not None:
+        bounds.skip(page)
     textpage = page.get_textpage(flags=TEXT_FLAGS)
     # The TextPage's own dict: ``page.get_text("dict", textpage=…)`` gives the same blocks
     # after checks and a crop box (for the page size, not read here) of its own.
