@@ -132,6 +132,7 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
                     # The table's headers are text but no table is drawn: a scan under its scanner's
                     # (often invisible) text layer, whose table is only pixels.  Its image is read, and
                     # the reading kept only if a table is in it (a photo beside real text is not).
+                    bounds.restore()  # before rendering
                     try:
                         scan = start_page_image(page, page_no).result()
                     except OcrUnavailable as exc:
@@ -164,6 +165,7 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
         if ocr_error is not None and not tables:
             raise ocr_error  # the report is on pages only OCR could read
         if not tables:
+            bounds.restore()  # before rendering
             tables = _pictured_tables(doc, decisions, text_map, pictures_read)
         source = Source(path=name, sha256=sha256_of(data), page_count=doc.page_count,
                         text_method=text_method(decisions),
