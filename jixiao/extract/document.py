@@ -39,6 +39,9 @@ TRADITIONAL_SAMPLE_PAGES = 3  # pages read ahead to tell a Traditional-character
 SHRINK_EVERY = 200  # pages between releases of MuPDF's object cache (long documents)
 #: Share of a text page an image must cover to be read for a pictured table (:func:`_pictured_tables`).
 PICTURE_COVER = NO_CJK_IMAGE_COVER
+#: Most such pages read: a pasted table spans a page or a few, and a long picture book (not a
+#: report) must not spend minutes in OCR to end as "no report found" anyway.
+PICTURE_PAGES = 8
 _FISCAL_YEAR = regex.compile(r"(20[0-9]{2})\s*年度")
 
 
@@ -212,17 +215,21 @@ def _pictured_tables(
     table pasted into the report as a picture (a screenshot of the budget system, a scanned sheet).
 
     Only then, so a report whose tables are text never pays for it; each text page with an image
-    over ``PICTURE_COVER`` of it (and not read already, ``read``) is read with OCR, and is counted
-    an OCR page if a table is in it.
+    over ``PICTURE_COVER`` of it (and not read already, ``read``) is read with OCR, the first
+    ``PICTURE_PAGES`` of them, and is counted an OCR page if a table is in it.
     ``OcrUnavailable`` is raised: without OCR the picture's table would go unread unsaid.
     """
     finder = TableFinder()
+    budget = PICTURE_PAGES
     for page_no, decision in enumerate(decisions, 1):
         if decision.method != "text" or decision.reason == "blank" or page_no in read:
             continue
         page = doc[page_no - 1]
         if image_cover(page) < PICTURE_COVER:
             continue
+        if budget == 0:
+            break
+        budget -= 1
         scan = start_page_image(page, page_no).result()
         if finder.feed(page_no, True, _given(ocr_grids(scan, text_map))):
             decisions[page_no - 1] = Decision("ocr", "image_table")
