@@ -28,10 +28,10 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scan_variants import compare  # noqa: E402
+from scan_variants import compare
 
-from jixiao.models import Report  # noqa: E402
-from jixiao.pipeline import parse_bytes, parse_path  # noqa: E402
+from jixiao.models import Report
+from jixiao.pipeline import parse_bytes, parse_path
 
 DPI = 200
 Pages = list[tuple[pymupdf.Rect, Image.Image]]
@@ -93,14 +93,23 @@ def sideways(pages: Pages) -> bytes:
 
 
 def invisible_layer(source: Path, pages: Pages, junk: bool) -> bytes:
+    """Each text line of the source laid invisibly (render mode 3) over the page image, sized to fit its box, as scanners'
+    "searchable PDF" writers place their OCR lines."""
     doc = pymupdf.open()
     with pymupdf.open(source) as src:
         for (rect, image), page in zip(pages, src, strict=True):
             new = doc.new_page(width=rect.width, height=rect.height)
             new.insert_image(rect, stream=encoded(image, "JPEG", quality=75))
-            for x0, y0, _x1, y1, word, *_ in page.get_text("words"):
-                text = "".join(chr(0x4E00 + (ord(c) * 7) % 2000) for c in word) if junk else word
-                new.insert_text((x0, y1 - 2), text, fontsize=max(4.0, (y1 - y0) * 0.8), fontname="china-s", render_mode=3)
+            for block in page.get_text("dict")["blocks"]:
+                for line in block.get("lines", []):
+                    text = "".join(span["text"] for span in line["spans"]).strip()
+                    if not text:
+                        continue
+                    if junk:
+                        text = "".join(chr(0x4E00 + (ord(c) * 7) % 2000) for c in text)
+                    x0, y0, x1, y1 = line["bbox"]
+                    size = min((y1 - y0) * 0.85, (x1 - x0) / max(1e-3, pymupdf.get_text_length(text, "china-s", 1)))
+                    new.insert_text((x0, y1 - (y1 - y0) * 0.2), text, fontsize=max(2.0, size), fontname="china-s", render_mode=3)
     return doc.tobytes()
 
 

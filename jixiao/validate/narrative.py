@@ -15,7 +15,8 @@ TABLE_LINKS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
     ("budget_income", "预算收入", (("total", "annual_budget"), ("current_appropriation", "annual_budget"))),
     ("expenditure", "支出", (("total", "executed"),)),
 )
-# parts → whole, all in the narrative.
+# parts → whole, all in the narrative; the first part must be stated (离休 is often not: no one
+# is), or the sum is not the narrative's (a sentence cut in two lost its 在职人员 28 人).
 SUMS: tuple[tuple[tuple[str, ...], str, str, str], ...] = (
     (("initial_budget", "budget_adjustment"), "budget_income", "年初预算 + 调整 = 预算收入", "initial + adjustment = income"),
     (("basic_expenditure", "project_expenditure"), "expenditure", "基本支出 + 项目支出 = 支出", "basic + project = expenditure"),
@@ -74,7 +75,7 @@ def narrative_sum(report: Report) -> Iterator[Finding]:
     for names, whole_name, zh, en in SUMS:
         whole = figures.get(whole_name)
         parts = [figures[n] for n in names if n in figures]
-        if whole is None or len(parts) < 2:
+        if whole is None or len(parts) < 2 or names[0] not in figures:
             continue
         f = _sum_finding(parts, whole, zh, en)
         if f is not None:
