@@ -5,7 +5,8 @@
 Each page is rendered grey at 200 dpi and stored one way (image strips,
 CMYK JPEG, a 16-colour palette PNG, JPEG 2000, Pillow's 1-bit CCITT G4 and
 RGB JPEG writers, faded or cream-paper scans, a sideways image turned upright
-by ``/Rotate``), or laid under a scanner's invisible OCR text layer (render
+by ``/Rotate``, a photocopier's black edges, uneven light, a speckled 1-bit
+page), or laid under a scanner's invisible OCR text layer (render
 mode 3; once with the right words, once with junk), or pasted into the text
 report as a picture of its table.  Each document is parsed and compared with
 the text PDF's record: fund values and indicator fields that differ, the
@@ -83,6 +84,29 @@ def cream_paper(image: Image.Image) -> bytes:
     return encoded(Image.fromarray(rgb), "JPEG", quality=70)
 
 
+def black_border(image: Image.Image) -> bytes:
+    """A photocopier's dark edges (lid shadow) along two sides and the top and bottom."""
+    a = np.asarray(image).copy()
+    h, w = a.shape
+    a[:, :45], a[:30, :], a[:, w - 25 :], a[h - 20 :, :] = 15, 20, 30, 10
+    return encoded(Image.fromarray(a), "JPEG", quality=75)
+
+
+def uneven_light(image: Image.Image) -> bytes:
+    """A page lit unevenly (a phone or a book scanner): darker towards the left and the top."""
+    a = np.asarray(image).astype(np.float32)
+    h, w = a.shape
+    gain = np.linspace(0.55, 1.0, w)[None, :] * np.linspace(0.8, 1.0, h)[:, None]
+    return encoded(Image.fromarray((a * gain).clip(0, 255).astype(np.uint8)), "JPEG", quality=75)
+
+
+def speckled_one_bit(image: Image.Image) -> bytes:
+    """A 1-bit page with a dirty glass's black specks (0.4% of the pixels)."""
+    a = np.asarray(image).copy()
+    a[np.random.default_rng(3).random(a.shape) < 0.004] = 0
+    return encoded(Image.fromarray(a).convert("1"), "PNG")
+
+
 def sideways(pages: Pages) -> bytes:
     doc = pymupdf.open()
     for rect, image in pages:
@@ -147,6 +171,9 @@ def variants(source: Path) -> dict[str, Callable[[], bytes]]:
         ),
         "cream-paper": lambda: one_image_per_page(pages, cream_paper),
         "rotate90": lambda: sideways(pages),
+        "black-border": lambda: one_image_per_page(pages, black_border),
+        "uneven-light": lambda: one_image_per_page(pages, uneven_light),
+        "speckled-1bit": lambda: one_image_per_page(pages, speckled_one_bit),
         "invisible-text": lambda: invisible_layer(source, pages, junk=False),
         "invisible-junk": lambda: invisible_layer(source, pages, junk=True),
         "pasted-table": lambda: pasted_table(source),
