@@ -262,6 +262,8 @@ class _Rest:
         ("2 95% ", "95%", "≥95%"),  # ... set apart, with a trailing space
         ("95%", "95%", "≥95%"),  # the sign dropped
         ("677.14", "77.14", "677.14"),  # a 6 is never a misread sign, whatever its shape
+        ("2022年5月31日前", "022年5月31日前", "2022年5月31日前"),  # no figure starts 0 and a digit: 2 is a 2
+        ("20.5%", "0.5%", "≥0.5%"),  # ... but 0.5 does
     ],
 )
 def test_sign_put_back_only_for_its_misreadings(

@@ -489,6 +489,11 @@ def classify_sign(glyph: np.ndarray) -> str | None:
     return None
 
 
+#: What follows a misread sign never starts so: no figure has a leading zero, so the 2 of 2022 is a 2
+#: (specks beside it on a dirty 1-bit scan gave it the shape of ``≥``: ``≥022年5月31日前``).
+_LEADING_ZERO = regex.compile(r"0\d")
+
+
 def restore_lead_signs(engine: Engine, crops: Sequence[np.ndarray], found: list[Recognized]) -> list[Recognized]:
     """Put back a leading ``≥``/``≤`` the recognizer dropped before a number.
 
@@ -521,8 +526,8 @@ def restore_lead_signs(engine: Engine, crops: Sequence[np.ndarray], found: list[
         text, again = found[i].text.strip(), rest.text.strip()
         if again == text:  # the sign was dropped
             out[i] = Recognized(sign + text, found[i].score)
-        elif text[:1] in SIGN_MISREADS and again and again == text[1:].lstrip():  # the sign was misread (2, W, >)
-            out[i] = Recognized(sign + again, found[i].score)
+        elif text[:1] in SIGN_MISREADS and again and again == text[1:].lstrip() and not _LEADING_ZERO.match(again):
+            out[i] = Recognized(sign + again, found[i].score)  # the sign was misread (2, W, >)
     return out
 
 
