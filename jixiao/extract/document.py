@@ -135,13 +135,11 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
                     # The table's headers are text but no table is drawn: a scan under its scanner's
                     # (often invisible) text layer, whose table is only pixels.  Its image is read, and
                     # the reading kept only if a table is in it (a photo beside real text is not).
-                    bounds.restore()  # before rendering
                     try:
-                        scan = start_page_image(page, page_no).result()
+                        scan, grids = _read_picture(page, page_no, text_map, bounds)
                     except OcrUnavailable as exc:
                         ocr_error = exc
                     else:
-                        grids = ocr_grids(scan, text_map)
                         if grids:
                             decision, read_by_ocr, lines = Decision("ocr", "image_table"), True, ocr_lines(scan)
                         else:
@@ -168,8 +166,7 @@ def extract_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> Ex
         if ocr_error is not None and not tables:
             raise ocr_error  # the report is on pages only OCR could read
         if not tables:
-            bounds.restore()  # before rendering
-            tables = _pictured_tables(doc, decisions, text_map, pictures_read)
+            tables = _pictured_tables(doc, decisions, text_map, pictures_read, bounds)
         source = Source(path=name, sha256=sha256_of(data), page_count=doc.page_count,
                         text_method=text_method(decisions),
                         ocr_pages=tuple(i for i, d in enumerate(decisions, 1) if d.method == "ocr"))
@@ -186,7 +183,7 @@ def _mapped(text: str, text_map: TextMap | None) -> str:
 
 
 def _read_text_layer(
-    page: pymupdf.Page, page_no: int, bounds: GlyphBounds | None = None
+    page: pymupdf.Page, page_no: int, bounds: GlyphBounds
 ) -> tuple[pymupdf.TextPage, list[Line], PageSpans]:
     """The page's TextPage, visual lines and spans, from one ``dict`` pass.
 
@@ -195,8 +192,7 @@ def _read_text_layer(
     (:func:`jixiao.extract.tables.cell_runs`).  ``bounds``: the document's
     fonts, whose glyph bounds the text does not need (:mod:`jixiao.extract.glyph_bounds`).
     """
-    if bounds is not None:
-        bounds.skip(page)
+    bounds.skip(page)
     textpage = page.get_textpage(flags=TEXT_FLAGS)
     # The TextPage's own dict: ``page.get_text("dict", textpage=…)`` gives the same blocks
     # after checks and a crop box (for the page size, not read here) of its own.
@@ -209,7 +205,7 @@ def _joined(lines: list[Line]) -> str:
 
 
 def _pictured_tables(
-    doc: pymupdf.Document, decisions: list[Decision], text_map: TextMap | None, read: set[int]
+    doc: pymupdf.Document, decisions: list[Decision], text_map: TextMap | None, read: set[int], bounds: GlyphBounds
 ) -> list[TableBlock]:
     """The tables pictured on a document's text pages, when its text holds none: a self-evaluation
     table pasted into the report as a picture (a screenshot of the budget system, a scanned sheet).
@@ -230,10 +226,20 @@ def _pictured_tables(
         if budget == 0:
             break
         budget -= 1
-        scan = start_page_image(page, page_no).result()
-        if finder.feed(page_no, True, _given(ocr_grids(scan, text_map))):
+        _, grids = _read_picture(page, page_no, text_map, bounds)
+        if finder.feed(page_no, True, _given(grids)):
             decisions[page_no - 1] = Decision("ocr", "image_table")
     return finder.blocks
+
+
+def _read_picture(
+    page: pymupdf.Page, page_no: int, text_map: TextMap | None, bounds: GlyphBounds
+) -> tuple[OcrPage, list[PageGrid]]:
+    """A text page's image read with OCR, and the grids in it.  The fonts get their glyph bounds
+    back first: rendering uses them (:mod:`jixiao.extract.glyph_bounds`)."""
+    bounds.restore()
+    scan = start_page_image(page, page_no).result()
+    return scan, ocr_grids(scan, text_map)
 
 
 def _given(grids: list[PageGrid]) -> Callable[[], list[PageGrid]]:
