@@ -25,9 +25,9 @@ For every document, in turns:
   seal and deskew, ruling lines, detection, angle classification,
   recognition, grid assembly).
 
-With ``--batch``, also **jixiao, one batch**: the command a nightly job or an
-auditor runs over a folder, ``jixiao extract DOCS -w 1 -q -o out.jsonl`` (one
-worker process, which loads the OCR engine once), over every document of the
+With ``--batch N``, also **jixiao, one batch**: the command a nightly job or an
+auditor runs over a folder, ``jixiao extract DOCS -w N -q -o out.jsonl`` (N
+worker processes, each loading the OCR engine once), over every document of the
 run, its wall and CPU seconds divided by all their pages; plain RapidOCR's
 figure is the same as above (the sum over the same pages).  The
 per-document figure pays the interpreter, the imports and the engine once
@@ -137,12 +137,12 @@ def whole_process(path: Path, tree: Path = ROOT) -> tuple[float, float]:
     return time.perf_counter() - t, _children_cpu() - before
 
 
-def one_batch(paths: list[Path], out: Path, tree: Path = ROOT) -> tuple[float, float]:
-    """Wall and CPU seconds of ``jixiao extract PATHS -w 1`` as one command (parent and its worker)."""
+def one_batch(paths: list[Path], out: Path, workers: int, tree: Path = ROOT) -> tuple[float, float]:
+    """Wall and CPU seconds of ``jixiao extract PATHS -w WORKERS`` as one command (parent and its workers)."""
     env = {**os.environ, "PYTHONPATH": str(tree)}
     before = _children_cpu()
     t = time.perf_counter()
-    cmd = [sys.executable, "-m", "jixiao.cli", "extract", *map(str, paths), "-w", "1", "-q", "-o", str(out)]
+    cmd = [sys.executable, "-m", "jixiao.cli", "extract", *map(str, paths), "-w", str(workers), "-q", "-o", str(out)]
     done = subprocess.run(cmd, cwd=tree, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if done.returncode not in (0, 3):
         raise SystemExit(f"jixiao extract failed ({done.returncode}): {done.stderr[-2000:]}")
@@ -178,7 +178,7 @@ def main() -> int:
     ap.add_argument("--match", default="", help="only documents whose name contains this")
     ap.add_argument("--old", type=Path, default=None, help="another source tree, timed whole-process in the same turns")
     ap.add_argument("--no-compile", action="store_true", help="do not byte-compile the trees first")
-    ap.add_argument("--batch", action="store_true", help="also time one `jixiao extract -w 1` over all the documents")
+    ap.add_argument("--batch", type=int, default=0, metavar="N", help="also time one `jixiao extract -w N` over all the documents")
     args = ap.parse_args()
     if not args.no_compile:
         for tree in [ROOT] + ([args.old.resolve()] if args.old else []):
@@ -230,8 +230,8 @@ def main() -> int:
             paths = [path for _, path in docs]
             for _ in range(args.rounds):  # the trees take turns, as above
                 if args.old:
-                    batch["old"].append(one_batch(paths, Path(tmp) / "old.jsonl", args.old.resolve()))
-                batch["jixiao"].append(one_batch(paths, Path(tmp) / "new.jsonl"))
+                    batch["old"].append(one_batch(paths, Path(tmp) / "old.jsonl", args.batch, args.old.resolve()))
+                batch["jixiao"].append(one_batch(paths, Path(tmp) / "new.jsonl", args.batch))
         stages = Timings()
         if not args.skip_stages:
             for _, path in docs:
@@ -260,7 +260,7 @@ def main() -> int:
     for tree, runs in batch.items():
         if runs:
             wall, used = min(w for w, _ in runs) / pages, min(c for _, c in runs) / pages
-            print(f"one batch ({'this tree' if tree == 'jixiao' else args.old}), `jixiao extract -w 1` over all {pages} pages: "
+            print(f"one batch ({'this tree' if tree == 'jixiao' else args.old}), `jixiao extract -w {args.batch}` over all {pages} pages: "
                   f"{wall:.3f} s/page, ratio {wall / r_all:.3f} (CPU {used:.3f} s/page, ratio {used / r_cpu:.3f})")
     return 0
 
