@@ -26,6 +26,7 @@ the very file they were folded from.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import threading
@@ -107,37 +108,40 @@ class Engine:
     """
 
     def __init__(self, providers: Sequence[str] = (), threads: int | None = None, line_height: int = LINE_HEIGHT) -> None:
-        try:
-            import rapidocr_onnxruntime  # noqa: F401  (the package first: its parts may be cached alone)
-            from rapidocr_onnxruntime.ch_ppocr_cls import TextClassifier
-            from rapidocr_onnxruntime.ch_ppocr_det import TextDetector
-            from rapidocr_onnxruntime.ch_ppocr_rec import TextRecognizer
-            from rapidocr_onnxruntime.main import DEFAULT_CFG_PATH, UpdateParameters, read_yaml, update_model_path
-        except ImportError as exc:  # also OpenCV's "libGL.so.1: cannot open shared object file"
-            raise OcrUnavailable(f"{INSTALL_HINT_ZH}（{exc}）", f"{INSTALL_HINT_EN} ({exc})") from exc
-        gpu = "CUDAExecutionProvider" in (providers or default_providers())
-        options: dict[str, Any] = {
-            "print_verbose": False,
-            "rec_img_shape": [3, CELL_HEIGHT, REC_MIN_WIDTH],
-            "rec_batch_num": REC_BATCH,
-            # The page reader sizes the detector's input itself: never upscale it.
-            "det_limit_type": "min",
-            "det_limit_side_len": 32,
-            "det_use_cuda": gpu,
-            "rec_use_cuda": gpu,
-            "cls_use_cuda": gpu,
-        }
-        if threads:
-            options["intra_op_num_threads"] = threads
-        lanes = 1 if gpu else max(1, threads or _usable_cores())
-        config = UpdateParameters()(update_model_path(read_yaml(DEFAULT_CFG_PATH)), **options)
-        for kind, section in (("det", "Det"), ("rec", "Rec")):
-            config[section]["model_path"] = str(model_path(kind, Path(config[section]["model_path"])))
-        # The models are built side by side (the detector here, the recognizer then the classifier in
-        # a thread): onnxruntime lets go of the GIL while it loads and optimizes a model, so they are
-        # ready about a third sooner.  Several lanes: each recognizer call on one onnxruntime thread
-        # (see _single_threaded).
         with ThreadPoolExecutor(1, thread_name_prefix="jixiao-ocr-load") as side:
+            # Which model files to run is settled while the package imports (hashing lets go of the GIL).
+            folded = side.submit(_folded_models)
+            try:
+                import rapidocr_onnxruntime  # noqa: F401  (the package first: its parts may be cached alone)
+                from rapidocr_onnxruntime.ch_ppocr_cls import TextClassifier
+                from rapidocr_onnxruntime.ch_ppocr_det import TextDetector
+                from rapidocr_onnxruntime.ch_ppocr_rec import TextRecognizer
+                from rapidocr_onnxruntime.main import DEFAULT_CFG_PATH, UpdateParameters, read_yaml, update_model_path
+            except ImportError as exc:  # also OpenCV's "libGL.so.1: cannot open shared object file"
+                raise OcrUnavailable(f"{INSTALL_HINT_ZH}（{exc}）", f"{INSTALL_HINT_EN} ({exc})") from exc
+            gpu = "CUDAExecutionProvider" in (providers or default_providers())
+            options: dict[str, Any] = {
+                "print_verbose": False,
+                "rec_img_shape": [3, CELL_HEIGHT, REC_MIN_WIDTH],
+                "rec_batch_num": REC_BATCH,
+                # The page reader sizes the detector's input itself: never upscale it.
+                "det_limit_type": "min",
+                "det_limit_side_len": 32,
+                "det_use_cuda": gpu,
+                "rec_use_cuda": gpu,
+                "cls_use_cuda": gpu,
+            }
+            if threads:
+                options["intra_op_num_threads"] = threads
+            lanes = 1 if gpu else max(1, threads or _usable_cores())
+            config = UpdateParameters()(update_model_path(read_yaml(DEFAULT_CFG_PATH)), **options)
+            for section, (wheel_model, run) in folded.result().items():
+                if Path(config[section]["model_path"]).resolve() == wheel_model:
+                    config[section]["model_path"] = str(run)
+            # The models are built side by side (the detector here, the recognizer then the classifier in
+            # a thread): onnxruntime lets go of the GIL while it loads and optimizes a model, so they are
+            # ready about a third sooner.  Several lanes: each recognizer call on one onnxruntime thread
+            # (see _single_threaded).
             recognizer = side.submit(TextRecognizer, _single_threaded(config["Rec"]) if lanes > 1 else config["Rec"])
             classifier = side.submit(TextClassifier, config["Cls"])
             with _memory_arena(config["Det"]):
@@ -253,8 +257,8 @@ def model_path(kind: str, wheel_model: Path, folded: Path = FOLDED) -> Path:
 
     A later rapidocr release may ship other weights under the same name: the
     folded copy is then not theirs, so the wheel's own model is run (slower,
-    never different).  The check hashes the wheel's file (about 10 ms for
-    both, once per process, while the engine loads).
+    never different).  The check hashes the wheel's file: 30–50 ms for both,
+    once per process, in a thread while RapidOCR's package imports.
     """
     try:
         entry = json.loads((folded / "manifest.json").read_text(encoding="utf-8"))["models"][kind]
@@ -264,6 +268,20 @@ def model_path(kind: str, wheel_model: Path, folded: Path = FOLDED) -> Path:
     except (OSError, ValueError, KeyError, TypeError):
         pass
     return wheel_model
+
+
+def _folded_models() -> dict[str, tuple[Path, Path]]:
+    """For RapidOCR's "Det" and "Rec" settings: (the wheel's model file, the file to run), found without importing it."""
+    spec = importlib.util.find_spec("rapidocr_onnxruntime")
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    wheel = Path(next(iter(spec.submodule_search_locations))).resolve() / "models"
+    try:
+        entries = json.loads((FOLDED / "manifest.json").read_text(encoding="utf-8"))["models"]
+        sources = {kind: wheel / str(entries[kind]["source"]) for kind in ("det", "rec")}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return {section: (sources[kind], model_path(kind, sources[kind])) for kind, section in (("det", "Det"), ("rec", "Rec"))}
 
 
 def _usable_cores() -> int:
