@@ -32,10 +32,13 @@ def _sha(path: Path) -> str:
 
 
 def test_shipped_files_are_the_ones_the_manifest_names() -> None:
-    assert set(MANIFEST["models"]) == {"det", "rec"}
+    assert set(MANIFEST["models"]) == {"det", "rec", "cls"}
     for entry in MANIFEST["models"].values():
         assert _sha(ocr_engine.FOLDED / entry["file"]) == entry["sha256"]
-        assert entry["folded"]["hardswish"] >= 24 and entry["folded"]["conv_affine"] >= 28
+    counts = {kind: entry["folded"] for kind, entry in MANIFEST["models"].items()}
+    assert counts["det"] == {"conv_affine": 28, "hardswish": 24, "affine_into_next_conv": 23}
+    assert counts["rec"] == {"conv_affine": 28, "hardswish": 28, "affine_into_next_conv": 25}
+    assert counts["cls"] == {"conv_affine": 0, "hardswish": 18, "affine_into_next_conv": 0}
 
 
 def test_this_wheel_runs_the_folded_models() -> None:
@@ -47,6 +50,8 @@ def test_this_wheel_runs_the_folded_models() -> None:
         assert ocr_engine.model_path(kind, wheel / entry["source"]) == ocr_engine.FOLDED / entry["file"]
     engine = ocr_engine.get_engine()
     assert Path(engine.text_rec.session.session._model_path).name == MANIFEST["models"]["rec"]["file"]
+    assert Path(engine.text_det.infer.session._model_path).name == MANIFEST["models"]["det"]["file"]
+    assert Path(engine._cls.infer.session._model_path).name == MANIFEST["models"]["cls"]["file"]
 
 
 def test_other_weights_or_a_broken_manifest_run_the_wheels_own_model(tmp_path: Path) -> None:
@@ -61,7 +66,7 @@ def test_other_weights_or_a_broken_manifest_run_the_wheels_own_model(tmp_path: P
     (folded / "manifest.json").write_text("{not json", encoding="utf-8")
     assert ocr_engine.model_path("rec", wheel, folded) == wheel
     assert ocr_engine.model_path("rec", wheel, tmp_path / "missing") == wheel
-    assert ocr_engine.model_path("cls", wheel) == wheel  # no folded classifier
+    assert ocr_engine.model_path("angle", wheel) == wheel  # no such folded model
 
 
 def _parts(det: Path, rec: Path) -> tuple[Any, Any]:

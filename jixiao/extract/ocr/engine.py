@@ -17,7 +17,7 @@ faster on 2 cores and read the same text (``benchmarks/ocr_pages.py``).
 The batches then run side by side, one per core, each on one onnxruntime
 thread: another quarter off a text page.
 
-The detector and the recognizer run as folded copies of the wheel's models
+The detector, the recognizer and the direction classifier run as folded copies of the wheel's models
 (``models/``, built by :mod:`jixiao.extract.ocr.fold`): the same arithmetic
 in fewer passes, about a third faster, used only when the wheel's model is
 the very file they were folded from.
@@ -253,11 +253,11 @@ FOLDED = Path(__file__).resolve().parent / "models"
 
 
 def model_path(kind: str, wheel_model: Path, folded: Path = FOLDED) -> Path:
-    """The model to run for ``kind`` ("det" or "rec"): the folded copy where it was made from ``wheel_model``.
+    """The model to run for ``kind`` ("det", "rec" or "cls"): the folded copy where it was made from ``wheel_model``.
 
     A later rapidocr release may ship other weights under the same name: the
     folded copy is then not theirs, so the wheel's own model is run (slower,
-    never different).  The check hashes the wheel's file: 30–50 ms for both,
+    never different).  The check hashes the wheel's files: 30–50 ms for all,
     once per process, in a thread while RapidOCR's package imports.
     """
     try:
@@ -271,17 +271,21 @@ def model_path(kind: str, wheel_model: Path, folded: Path = FOLDED) -> Path:
 
 
 def _folded_models() -> dict[str, tuple[Path, Path]]:
-    """For RapidOCR's "Det" and "Rec" settings: (the wheel's model file, the file to run), found without importing it."""
+    """For RapidOCR's "Det", "Rec" and "Cls" settings: (the wheel's model file, the file to run), found without importing it."""
     spec = importlib.util.find_spec("rapidocr_onnxruntime")
     if spec is None or not spec.submodule_search_locations:
         return {}
     wheel = Path(next(iter(spec.submodule_search_locations))).resolve() / "models"
     try:
         entries = json.loads((FOLDED / "manifest.json").read_text(encoding="utf-8"))["models"]
-        sources = {kind: wheel / str(entries[kind]["source"]) for kind in ("det", "rec")}
+        sources = {section: (kind, wheel / str(entries[kind]["source"])) for section, kind in _SECTIONS.items()}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
-    return {section: (sources[kind], model_path(kind, sources[kind])) for kind, section in (("det", "Det"), ("rec", "Rec"))}
+    return {section: (source, model_path(kind, source)) for section, (kind, source) in sources.items()}
+
+
+#: RapidOCR's settings section of each folded model.
+_SECTIONS = {"Det": "det", "Rec": "rec", "Cls": "cls"}
 
 
 def _usable_cores() -> int:

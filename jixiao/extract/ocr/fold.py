@@ -1,15 +1,17 @@
-"""Build the folded PP-OCRv4 models that the engine runs (a build step, not run by the library).
+"""Build the folded PP-OCR models that the engine runs (a build step, not run by the library).
 
     python -m jixiao.extract.ocr.fold          # rebuild jixiao/extract/ocr/models/ from the installed wheel's models
     python -m jixiao.extract.ocr.fold --check  # rebuild into a temporary folder and compare with the shipped files
 
-Why: PP-OCRv4's detector and recognizer (PP-LCNetV3 backbones) were exported
-from Paddle with every activation written out as plain arithmetic.  After
+Why: PP-OCRv4's detector and recognizer (PP-LCNetV3 backbones) and the
+direction classifier (MobileNetV3) were exported from Paddle with every
+activation written out as plain arithmetic.  After
 each convolution come a "learnable affine" scale and shift (``Mul``,
 ``Add``), then HardSwish spelled as ``Add 3 → Clip 0..6 → Mul → Div 6``,
 then another scale and shift: eight passes over the feature map for every
 convolution, which onnxruntime does not fuse.  A third of the recognizer's
-time went to them (onnxruntime's profiler, one thread).  Here:
+time went to them (onnxruntime's profiler, one thread).  Here (the
+classifier has only the second):
 
 1. a convolution's scale and shift go into its weights and bias
    (``W·s``, ``b·s + t``);
@@ -49,6 +51,7 @@ MANIFEST = MODELS / "manifest.json"
 SOURCES = {
     "det": ("ch_PP-OCRv4_det_infer.onnx", "ch_PP-OCRv4_det_folded.onnx"),
     "rec": ("ch_PP-OCRv4_rec_infer.onnx", "ch_PP-OCRv4_rec_folded.onnx"),
+    "cls": ("ch_ppocr_mobile_v2.0_cls_infer.onnx", "ch_ppocr_mobile_v2.0_cls_folded.onnx"),
 }
 
 
