@@ -107,3 +107,50 @@ def test_rebuilding_gives_the_shipped_files() -> None:
     if any(_sha(fold.wheel_models() / e["source"]) != e["source_sha256"] for e in MANIFEST["models"].values()):
         pytest.skip("this rapidocr wheel ships other weights")
     assert fold.main(["--check"]) == 0
+
+
+def _block_model(next_pads: list[int], auto_pad: str | None) -> Any:
+    """Conv → scale, shift → HardSwish spelled out → scale, shift → Conv: the shape of PP-LCNetV3's blocks."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(7)
+
+    def const(name: str, value: Any) -> Any:
+        return helper.make_node("Constant", [], [name], value=numpy_helper.from_array(np.asarray(value, np.float32), name))
+
+    second: dict[str, Any] = {"auto_pad": auto_pad} if auto_pad else {"pads": next_pads}
+    nodes = [
+        const("w1", rng.normal(size=(4, 3, 3, 3))), const("b1", rng.normal(size=4)),
+        const("s1", [1.7]), const("t1", [0.4]), const("three", [3.0]), const("zero", 0.0), const("six", 6.0),
+        const("six1", [6.0]), const("s2", [0.3]), const("t2", [-0.25]),
+        const("w2", rng.normal(size=(5, 4, 3, 3))), const("b2", rng.normal(size=5)),
+        helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], pads=[1, 1, 1, 1]),
+        helper.make_node("Mul", ["s1", "c1"], ["m1"]), helper.make_node("Add", ["m1", "t1"], ["y"]),
+        helper.make_node("Add", ["y", "three"], ["a3"]), helper.make_node("Clip", ["a3", "zero", "six"], ["cl"]),
+        helper.make_node("Mul", ["y", "cl"], ["my"]), helper.make_node("Div", ["my", "six1"], ["hs"]),
+        helper.make_node("Mul", ["s2", "hs"], ["m2"]), helper.make_node("Add", ["m2", "t2"], ["z"]),
+        helper.make_node("Conv", ["z", "w2", "b2"], ["out"], **second),
+    ]
+    graph = helper.make_graph(
+        nodes, "block", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 9, 11])],
+        [helper.make_tensor_value_info("out", TensorProto.FLOAT, None)],
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 12)])
+
+
+@pytest.mark.skipif(importlib.util.find_spec("onnx") is None, reason="needs the onnx package (dev extra)")
+@pytest.mark.parametrize(("pads", "auto_pad"), [([0, 0, 0, 0], None), ([1, 1, 1, 1], None), ([0, 0, 0, 0], "SAME_UPPER")])
+def test_folding_keeps_the_arithmetic_with_and_without_padding(pads: list[int], auto_pad: str | None) -> None:
+    """The shift before a padded convolution cannot go into its bias (the padding would see it): checked on all three kinds."""
+    import onnxruntime as ort
+
+    x = np.random.default_rng(3).normal(size=(1, 3, 9, 11)).astype(np.float32) * 3
+    model = _block_model(pads, auto_pad)
+    folded, counts = fold.fold_model(model)
+    assert counts == {"conv_affine": 1, "hardswish": 1, "affine_into_next_conv": 1}
+    ops = [n.op_type for n in folded.graph.node if n.op_type != "Constant"]
+    padded = pads != [0, 0, 0, 0] or auto_pad is not None
+    assert ops == (["Conv", "HardSwish", "Add", "Conv"] if padded else ["Conv", "HardSwish", "Conv"])
+    run = [ort.InferenceSession(m.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+           for m in (model, folded)]
+    np.testing.assert_allclose(run[1], run[0], rtol=1e-5, atol=1e-5)

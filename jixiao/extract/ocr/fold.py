@@ -153,7 +153,7 @@ def fold_model(model: Any) -> tuple[Any, dict[str, int]]:
         convs = users(add.output[0]) if add is not None else []
         if scale is None or shift is None or not convs or any(c.op_type != "Conv" for c in convs) or scale[0] == 0.0:
             continue
-        unpadded = all(all(p == 0 for a in c.attribute if a.name == "pads" for p in a.ints) for c in convs)
+        unpadded = all(_unpadded(c) for c in convs)
         for conv in convs:
             weight, bias = conv_params(conv)
             if unpadded:
@@ -169,6 +169,13 @@ def fold_model(model: Any) -> tuple[Any, dict[str, int]]:
         counts["affine_into_next_conv"] += 1
     _prune(graph)
     return model, counts
+
+
+def _unpadded(conv: Any) -> bool:
+    """Whether a convolution reads no padding: all its pads zero, and no ``auto_pad`` that adds some."""
+    attrs = {a.name: a for a in conv.attribute}
+    auto = attrs["auto_pad"].s.decode() if "auto_pad" in attrs else "NOTSET"
+    return auto in ("NOTSET", "VALID") and all(p == 0 for p in (attrs["pads"].ints if "pads" in attrs else []))
 
 
 def _prune(graph: Any) -> None:
