@@ -63,14 +63,13 @@ class PageGrid:
     bottom_share: float
 
 
-#: Characters ``str.split()`` splits at that are no whitespace to ``regex``'s ``\s`` (the
-#: information separators); everywhere else the two agree.
-_SPLIT_ONLY = ("\x1c", "\x1d", "\x1e", "\x1f")
-
-
 def squash(text: str) -> str:
-    """The text without whitespace (``regex``'s ``\\s``), by ``str.split``: four times faster."""
-    if any(ch in text for ch in _SPLIT_ONLY):
+    """The text without whitespace (``regex``'s ``\\s``), by ``str.split``: four times faster.
+
+    ``str.split()`` also splits at U+001C–U+001F (the information separators), which are
+    no whitespace to ``regex``; everywhere else the two agree.
+    """
+    if "\x1c" in text or "\x1d" in text or "\x1e" in text or "\x1f" in text:
         return str(_SPACE.sub("", text))
     return "".join(text.split())
 
