@@ -161,15 +161,18 @@ def segments_to_clusters(segments: Sequence[Segment]) -> list[list[Segment]]:
     hs = [i for i, s in enumerate(segments) if s.horizontal]
     vs = [i for i, s in enumerate(segments) if not s.horizontal]
     vs_sorted = sorted(vs, key=lambda i: segments[i].x0)
+    # The verticals by x, with their reach in y: a horizontal's candidates start where its
+    # left end minus SNAP falls among them (bisect), not at the page's left edge.
+    v_xs = [segments[j].x0 for j in vs_sorted]
+    v_reach = [(j, segments[j].y0 - SNAP, segments[j].y1 + SNAP) for j in vs_sorted]
     for i in hs:
         h = segments[i]
-        for j in vs_sorted:
-            v = segments[j]
-            if v.x0 < h.x0 - SNAP:
-                continue
-            if v.x0 > h.x1 + SNAP:
+        right, y = h.x1 + SNAP, h.y0
+        for k in range(bisect_left(v_xs, h.x0 - SNAP), len(v_xs)):
+            if v_xs[k] > right:
                 break
-            if v.y0 - SNAP <= h.y0 <= v.y1 + SNAP:
+            j, low, high = v_reach[k]
+            if low <= y <= high:
                 ri, rj = find(i), find(j)
                 if ri != rj:
                     parent[ri] = rj
@@ -206,6 +209,8 @@ def _coverage(intervals: Sequence[tuple[float, float]], edges: Sequence[float]) 
     n = len(intervals)
     if n == 1 and intervals[0][0] <= edges[0] and intervals[0][1] >= edges[-1]:
         return [True] * (len(edges) - 1)  # one stroke along the whole table: most lines
+    if n == 0:
+        return [False] * (len(edges) - 1)  # no stroke: edges ascend, so no span is covered
     out = []
     first = 0
     for a, b in pairwise(edges):
