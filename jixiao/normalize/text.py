@@ -115,8 +115,9 @@ def clean_text(s: str | None) -> str | None:
     text = s if s.isascii() else nfkc(_ZERO_WIDTH_RE.sub("", s) if _ZERO_WIDTH_RE.search(s) else s)
     if _SPACE_RUN_RE.search(text) is None:
         return text  # every step below removes or rewrites whitespace: most cells have none
-    text = _NUMBER_BREAK_RE.sub("", text)
-    text = _WRAP_RE.sub("", text)
+    if "\n" in text or "\r" in text or "\u2028" in text or "\u2029" in text:  # what both match holds one
+        text = _NUMBER_BREAK_RE.sub("", text)
+        text = _WRAP_RE.sub("", text)
     text = _CJK_GAP_RE.sub("", text)
     text = _CJK_LATIN_GAP_RE.sub("", text)
     return _SPACE_RUN_RE.sub(" ", text).strip()
