@@ -131,7 +131,7 @@ def raw_to_grid(raw: RawGrid, chars: Sequence[Char], page: int, text_map: TextMa
                 bucket[at].append(run)
     texts = [chars_to_text(bucket[i]) if i in bucket else "" for i in range(len(raw.cells))]
     if text_map is not None:
-        texts = [text_map(t) for t in texts]
+        texts = [text_map(t) if t else t for t in texts]  # an empty cell stays empty, without a call into OpenCC
     return Grid(tuple(_cells(raw, texts, page)), len(raw.ys) - 1, len(raw.xs) - 1, raw.xs)
 
 
