@@ -67,3 +67,15 @@ def test_decimals_agree_with_pdfplumber() -> None:
         )
     assert ours == theirs
     assert ours.count("785.21") == 3 and ours.count("677.14") == 3 and "778.26" in ours and "6.95" in ours
+
+
+def test_squash_drops_what_regex_calls_whitespace() -> None:
+    """``squash`` goes by ``str.split``, which also splits at U+001C–U+001F: those stay, as with ``regex``."""
+    from jixiao.extract.tables import squash
+
+    space = regex.compile(r"\s+")
+    for code in range(0x110000):
+        if not 0xD800 <= code < 0xE000:
+            text = f"一级 {chr(code)}指标\n"
+            assert squash(text) == space.sub("", text)
+    assert squash("一级\x1c指标 \u3000分值") == "一级\x1c指标分值"

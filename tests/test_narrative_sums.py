@@ -34,3 +34,14 @@ def test_no_sum_without_the_staff_in_service(seed: Report) -> None:
     """离休 6 + 退休 6 is not a claim about 实有人数 40: the sentence naming 在职人员 28 was lost."""
     figures = {k: v for k, v in seed.narrative.figures.items() if k != "staff_in_service"}
     assert staff_findings(seed, figures) == []
+
+
+def test_is_footer_asks_the_pattern_wherever_a_line_may_be_a_footer() -> None:
+    """``is_footer`` answers a line that opens with ASCII or Han itself: as the pattern would, for any first character."""
+    from jixiao.extract.narrative import FOOTER, is_footer
+
+    for code in range(0x110000):
+        if not 0xD800 <= code < 0xE000:
+            for text in (chr(code), f" {chr(code)}12 ", f"{chr(code)}-3-"):
+                assert is_footer(text) == bool(FOOTER.match(text.strip()))
+    assert is_footer("- 3 -") and is_footer("第 2 页 共 9 页") and is_footer("12") and not is_footer("一、基本情况")

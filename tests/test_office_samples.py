@@ -54,3 +54,11 @@ def test_libreoffice_seed_table_spans_two_pages() -> None:
 def test_traditional_mirror_reads_like_the_simplified_original() -> None:
     """A mirror site's Traditional-character copy is converted back (OpenCC t2s)."""
     assert summary(SAMPLES / "project-traditional.pdf") == summary(SAMPLES / "project-consistent.pdf")
+
+
+def test_a_document_is_traditional_from_eight_marker_characters() -> None:
+    from jixiao.extract.traditional import MARKERS, looks_traditional
+
+    assert looks_traditional("績效預算執行項目實標滿產") and not looks_traditional("績效預算執行項目實標滿")  # 8 markers, 7
+    assert looks_traditional("績績績績績績績績") and not looks_traditional("绩效预算执行项目实际完成" * 20)
+    assert len(MARKERS) == 27

@@ -151,3 +151,17 @@ def test_findings_point_at_cells(seed: Report) -> None:
         assert f.where.boxes, f.rule
         for box in f.where.boxes:
             assert box.page == 6 and box.x0 < box.x1 and box.y0 < box.y1
+
+
+def test_findings_are_put_on_the_report_as_dataclasses_replace_puts_them(seed: Report) -> None:
+    """The pipeline copies a report's fields to add its findings: right while every field is an
+    ``__init__`` field and nothing happens after ``__init__``."""
+    import dataclasses
+
+    from jixiao.pipeline import _with_findings
+
+    assert all(f.init for f in dataclasses.fields(Report)) and not hasattr(Report, "__post_init__")
+    again = _with_findings(seed, seed.findings[:1])
+    assert again == dataclasses.replace(seed, findings=seed.findings[:1])
+    assert list(vars(again)) == list(vars(dataclasses.replace(seed, findings=())))
+    assert again.findings == seed.findings[:1] and len(seed.findings) > 1

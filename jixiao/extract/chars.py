@@ -91,6 +91,7 @@ def read_dict(page_no: int, text_dict: dict[str, Any]) -> tuple[list[Line], Page
     lines: list[Line] = []
     spans: list[Char] = []
     keys: list[SpanKey] = []
+    add_span, add_key, add_line = spans.append, keys.append, lines.append  # every span of every page
     for block in text_dict["blocks"]:
         number = block["number"]
         for line_at, line in enumerate(block.get("lines", ())):
@@ -100,15 +101,19 @@ def read_dict(page_no: int, text_dict: dict[str, Any]) -> tuple[list[Line], Page
                 size = float(span["size"])
                 if size > line_size:
                     line_size = size
-                if span["text"]:
+                span_text = span["text"]
+                if span_text:
                     x0, y0, x1, y1 = span["bbox"]
-                    spans.append(_new_tuple(Char, (span["text"], x0, y0, x1, y1, size, ())))
-                    keys.append((number, line_at, span_at))
+                    add_span(_new_tuple(Char, (span_text, x0, y0, x1, y1, size, ())))
+                    add_key((number, line_at, span_at))
             text = line_spans[0]["text"] if len(line_spans) == 1 else "".join([s["text"] for s in line_spans])
             if text.strip():
                 x0, y0, x1, y1 = line["bbox"]
-                lines.append(new_line(page_no, text, Box.of(page_no, x0, y0, x1, y1), line_size))
+                add_line(new_line(page_no, text, _box_of(page_no, x0, y0, x1, y1), line_size))
     return lines, PageSpans(spans, keys)
+
+
+_box_of = Box.of  # bound once, not looked up for each line
 
 
 def rawdict_chars(raw: dict[str, Any]) -> list[Char]:

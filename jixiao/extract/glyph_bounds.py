@@ -33,6 +33,7 @@ class GlyphBounds:
     def __init__(self, doc: pymupdf.Document) -> None:
         self._pdf: Any = None
         self._seen: set[int] = set()  # font objects already looked at (object numbers)
+        self._seen_lists: set[int] = set()  # pages' font dicts (object numbers) whose fonts were all looked at
         self._off: list[tuple[int, int]] = []  # (number, generation) of those turned off
         try:
             pdf = mupdf.pdf_document_from_fz_document(doc.this) if isinstance(doc.this, mupdf.FzDocument) else doc.this
@@ -64,6 +65,11 @@ class GlyphBounds:
             obj = mupdf.pdf_page_from_fz_page(page.this).obj() if isinstance(page.this, mupdf.FzPage) else page.this.obj()
             resources = mupdf.pdf_dict_get_inheritable(obj, mupdf.PDF_ENUM_NAME_Resources)
             fonts = mupdf.pdf_dict_get(resources, mupdf.PDF_ENUM_NAME_Font)
+            # An office suite gives every page one font dict, an object of its own: its fonts
+            # were looked at with the first page (ten microseconds a font, a page).
+            listed = mupdf.pdf_to_num(fonts)
+            if listed > 0 and listed in self._seen_lists:
+                return
             for i in range(mupdf.pdf_dict_len(fonts)):
                 ref = mupdf.pdf_dict_get_val(fonts, i)
                 number = mupdf.pdf_to_num(ref)
@@ -77,6 +83,8 @@ class GlyphBounds:
                     continue
                 if self._switch(ref, on=False):
                     self._off.append((number, mupdf.pdf_to_gen(ref)))
+            if listed > 0:
+                self._seen_lists.add(listed)
         except Exception:  # bindings unlike these: leave the remaining fonts alone
             self.restore()
 

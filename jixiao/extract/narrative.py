@@ -21,7 +21,13 @@ FOOTER = regex.compile(r"^[-—–\s]*(?:第\s*)?\d{1,4}\s*(?:页)?[-—–\s]*(
 
 
 def is_footer(text: str) -> bool:
-    return bool(FOOTER.match(text.strip()))
+    flat = text.strip()
+    # A footer opens with a dash, 第 or a digit: a line that opens with another ASCII character
+    # or a Han character is none (asked first: every line of every page comes here).
+    first = flat[:1]
+    if (first.isascii() and first not in "-0123456789") or ("\u4e00" <= first <= "\u9fff" and first != "第"):
+        return False
+    return bool(FOOTER.match(flat))
 
 
 @dataclass(frozen=True)

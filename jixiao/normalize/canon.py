@@ -110,20 +110,13 @@ def _nearest(key: str, table: Vocabulary) -> tuple[str, str] | None:
     key = _LEVEL_NUMERAL.sub(_level_numeral, key)
     if len(key) < MIN_FUZZY_HEADER - 1:
         return None
-    n = len(key)
+    words = _fuzzy_words(table)
+    found = _edits_within(key, table)
     best: dict[str, tuple[int, str]] = {}  # field → (fewest edits, its spelling)
-    for name, word, size, edits in _fuzzy_words(table):
-        if n < size - 1:
-            continue  # a header cut to a word's start (绩效指标 of 绩效指标名称)
-        if n <= size:  # the key is its own first ``size`` characters: one comparison
-            dist = Levenshtein.distance(key, word, score_cutoff=edits)
-            if dist > edits and n == size and sorted(key) == sorted(word):
-                dist = 1  # OCR put a line's pieces out of order: 考值参分 for 参考分值
-        else:  # the header may run on past the spelling; the whole key is further than the length gap
-            dist = Levenshtein.distance(key[:size], word, score_cutoff=edits)
-            if n - size <= edits:
-                dist = min(dist, Levenshtein.distance(key, word, score_cutoff=edits))
-        if dist <= edits and dist < best.get(name, (edits + 1, ""))[0]:
+    for i in sorted(found):  # in the vocabulary's order: a field's first spelling wins a tie
+        name, word, _, edits = words[i]
+        dist = found[i]
+        if dist < best.get(name, (edits + 1, ""))[0]:
             best[name] = (dist, word)
     if not best:
         return None
@@ -132,16 +125,53 @@ def _nearest(key: str, table: Vocabulary) -> tuple[str, str] | None:
     return nearest[0] if len(nearest) == 1 else None
 
 
+def _edits_within(key: str, table: Vocabulary) -> dict[int, int]:
+    """Edits from ``key`` to each fuzzy spelling (by its index in :func:`_fuzzy_words`) that is
+    within its allowance:
+
+    * a spelling no longer than the key is compared with the whole key, and one of the
+      key's own length also counts one edit if it has the key's characters in another
+      order (OCR put a line's pieces out of order: 考值参分 for 参考分值);
+    * a key longer than the spelling may run on past it (its first ``size`` characters
+      are compared), or be compared whole where the length gap is within the allowance;
+    * a spelling two or more characters longer than the key is never matched (a header
+      cut to a word's start: 绩效指标 of 绩效指标名称).
+
+    One C loop (``process.extract``) per spelling length, not a call per spelling.
+    """
+    n = len(key)
+    found: dict[int, int] = {}
+    for size, edits, spellings, indices, anagrams in _fuzzy_lengths(table):
+        if n < size - 1:
+            continue
+        if n <= size:
+            for _, dist, k in process.extract(key, spellings, scorer=Levenshtein.distance, score_cutoff=edits, limit=None):
+                found[indices[k]] = int(dist)
+            if n == size:
+                for k in anagrams.get("".join(sorted(key)), ()):
+                    found.setdefault(indices[k], 1)
+            continue
+        for _, dist, k in process.extract(key[:size], spellings, scorer=Levenshtein.distance, score_cutoff=edits, limit=None):
+            found[indices[k]] = int(dist)
+        if n - size <= edits:  # the whole key is further than the length gap
+            for _, dist, k in process.extract(key, spellings, scorer=Levenshtein.distance, score_cutoff=edits, limit=None):
+                i = indices[k]
+                found[i] = min(found.get(i, int(dist)), int(dist))
+    return found
+
+
 _T = TypeVar("_T")
+_V = TypeVar("_V", bound=Sequence[Any])
 MAX_KEPT_VOCABULARIES = 32  # a bound, should a caller pass vocabularies built on the fly
-_KEPT: dict[tuple[str, int], tuple[Vocabulary, Any]] = {}
+_KEPT: dict[tuple[str, int], tuple[Sequence[Any], Any]] = {}
 
 
-def _per_vocabulary(kind: str, table: Vocabulary, build: Callable[[Vocabulary], _T]) -> _T:
+def _per_vocabulary(kind: str, table: _V, build: Callable[[_V], _T]) -> _T:
     """What ``build`` makes of a vocabulary, kept per vocabulary object and ``kind``.
 
-    Only tuples are kept (the module's constant vocabularies): a vocabulary
-    built for one call (:func:`canonical_label`'s list) is not, and at most
+    Only tuples are kept (the module's constant vocabularies and label lists,
+    and what is built of them: :func:`canonical_label`'s vocabulary of its
+    labels): a list built for one call is not, and at most
     ``MAX_KEPT_VOCABULARIES`` entries are, should a caller build tuples on the fly.
     """
     known = _KEPT.get((kind, id(table)))
@@ -165,6 +195,29 @@ def _build_fuzzy_words(table: Vocabulary) -> list[tuple[str, str, int, int]]:
     return [
         (name, word, len(word), _header_edits(word)) for name, spellings in table for word in spellings if len(word) >= MIN_FUZZY_HEADER
     ]
+
+
+#: Fuzzy spellings of one length: (length, edits allowed, spellings, their indices in
+#: :func:`_fuzzy_words`, each sorted spelling → positions among ``spellings``).
+_Lengths = list[tuple[int, int, tuple[str, ...], tuple[int, ...], dict[str, list[int]]]]
+
+
+def _fuzzy_lengths(table: Vocabulary) -> _Lengths:
+    """A vocabulary's fuzzy spellings grouped by length (:func:`_edits_within`)."""
+    return _per_vocabulary("lengths", table, _build_fuzzy_lengths)
+
+
+def _build_fuzzy_lengths(table: Vocabulary) -> _Lengths:
+    groups: dict[tuple[int, int], list[tuple[int, str]]] = {}
+    for i, (_, word, size, edits) in enumerate(_fuzzy_words(table)):
+        groups.setdefault((size, edits), []).append((i, word))
+    out: _Lengths = []
+    for (size, edits), items in groups.items():
+        anagrams: dict[str, list[int]] = {}
+        for k, (_, word) in enumerate(items):
+            anagrams.setdefault("".join(sorted(word)), []).append(k)
+        out.append((size, edits, tuple(word for _, word in items), tuple(i for i, _ in items), anagrams))
+    return out
 
 
 def _matcher(table: Vocabulary) -> tuple[dict[str, str], regex.Pattern[str]]:
@@ -227,10 +280,15 @@ def canonical_label(text: str | None, vocab: Sequence[str]) -> tuple[str | None,
     if best and best[0][1] >= FUZZY_CUTOFF and (len(best) == 1 or best[1][1] < best[0][1]):
         return str(best[0][0]), True
     # OCR: a character or two misread, specks beside it (质量措标·)
-    near = _nearest(label.strip(_SPECKS), [(word, (word,)) for word in vocab])
+    near = _nearest(label.strip(_SPECKS), _per_vocabulary("labels", vocab, _label_vocabulary))
     if near is not None:
         return near[1], True
     return label, False
+
+
+def _label_vocabulary(labels: Sequence[str]) -> Vocabulary:
+    """Labels as a vocabulary of one spelling each (kept per label tuple, with its fuzzy lengths)."""
+    return tuple((word, (word,)) for word in labels)
 
 
 #: Marks a dark scan's specks are read as, around a label.

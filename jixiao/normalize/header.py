@@ -74,6 +74,8 @@ def header_columns(view: RowView, table: Vocabulary) -> dict[str, Cell]:
     the label column just left of it: ``level1_weight``, ``level2_weight``.
     """
     own = view.own()
+    if not any(match_field(cell.text, table) for cell in own):
+        return {}  # most rows: no cell names a field, exactly or by prefix (so none fuzzily either)
     cols = _matched(own, table)
     _fuzzy(own, cols, table)
     _level_weights(own, cols, table)

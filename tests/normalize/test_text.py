@@ -189,3 +189,34 @@ def test_whitespace_patterns_match_as_without_their_quick_test(text: str) -> Non
         assert pattern.pattern.startswith("(?=\\s)")
         plain = re.compile(pattern.pattern.removeprefix("(?=\\s)"))
         assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+#: What NFKC treats apart: full-width and half-width forms (ｶﾞ composes to ガ), combining marks
+#: that reorder or compose, Hangul jamo, compatibility ideographs, ligatures and fractions.
+nfkc_text = st.text(
+    alphabet=st.sampled_from(
+        [
+            *"执行率万元兀 ，（）：；＝１Ａ…½²㎡①﹦ｶﾞﾟ\u3099\u309a\u0301\u0308\u0323\u0327\u0345eAoc",
+            *("\u1100", "\u1161", "\u11a8", "\uac00", "\uf900", "\u1e9b", "\u212b", "\u0f71", "\u0f73", "\U0001d400"),
+        ]
+    ),
+    max_size=12,
+)
+
+
+@given(st.text() | nfkc_text)
+def test_nfkc_is_unicodedatas(text: str) -> None:
+    assert t.nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+def test_nfkc_of_every_character() -> None:
+    for code in range(0x110000):
+        if not 0xD800 <= code < 0xE000:
+            ch = chr(code)
+            assert t.nfkc(ch) == unicodedata.normalize("NFKC", ch)
+
+
+def test_nfkc_folds_by_the_table_only_where_that_is_nfkc() -> None:
+    assert t.nfkc("执行率，（万元）") == "执行率,(万元)"
+    assert t.nfkc("ｶﾞ") == "ガ"  # the two folded alone are カ and a combining mark, composed by NFKC itself
+    assert t.nfkc("\U0001d400，") == "A,"  # 𝐀 lies outside the table's blocks: NFKC's own way

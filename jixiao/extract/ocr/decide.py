@@ -54,7 +54,6 @@ MIN_HAN_WITH_IMAGE = 10
 
 _CID = regex.compile(r"\(cid:\d+\)")
 _HAN = regex.compile(r"\p{Han}")
-_VISIBLE = regex.compile(r"\S")
 
 # Unicode blocks a Chinese report's text is written in (besides Han).
 _GOOD_RANGES: tuple[tuple[int, int], ...] = (
@@ -71,6 +70,9 @@ _GOOD_RANGES: tuple[tuple[int, int], ...] = (
 _GOOD_CLASS = "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in _GOOD_RANGES)
 #: Not whitespace, Han or a good block; or private use, unassigned, U+FFFD anywhere.
 _BAD = regex.compile(rf"[^\s\p{{Han}}{_GOOD_CLASS}]|[\p{{Co}}\p{{Cn}}\ufffd]")
+_BAD_RUNS = regex.compile(rf"(?:{_BAD.pattern})+")
+_HAN_RUNS = regex.compile(r"\p{Han}+")
+_SPACE_RUNS = regex.compile(r"\s+")  # deleted, leaves the visible characters
 
 
 @dataclass(frozen=True)
@@ -131,18 +133,20 @@ _PLAIN_SPACE = " \t\n\r\f\v\u3000\xa0"
 
 
 @cache
-def _ordinary_tables() -> tuple[re.Pattern[str], dict[int, None]]:
+def _ordinary_tables() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """(1) A pattern finding any character that is not ordinary text (common Han, the
     good blocks' characters that are neither bad nor whitespace, plain spaces) and
-    (2) a ``str.translate`` table deleting the common Han."""
-    common = {ord(ch): None for ch in _common_han()}
-    ordinary = set(common) | {ord(ch) for ch in _PLAIN_SPACE}
+    (2) one matching each run of common Han, which deleted leave the rest: a
+    ``str.translate`` deleting them looks each character up in a dict, three
+    times slower."""
+    common = {ord(ch) for ch in _common_han()}
+    ordinary = common | {ord(ch) for ch in _PLAIN_SPACE}
     for lo, hi in _GOOD_RANGES:
         for code in range(lo, hi + 1):
             ch = chr(code)
             if not ch.isspace() and not _BAD.match(ch) and not _HAN.match(ch):  # radicals count as Han
                 ordinary.add(code)
-    return re.compile(f"[^{_code_ranges(ordinary)}]"), common
+    return re.compile(f"[^{_code_ranges(ordinary)}]"), re.compile(f"[{_code_ranges(common)}]+")
 
 
 def _code_ranges(codes: set[int]) -> str:
@@ -164,23 +168,27 @@ def text_stats(text: str) -> TextStats:
 
     An ordinary page (common Han, ASCII, CJK punctuation, plain spaces) is
     told by one search for anything else and counted with one
-    ``str.translate``, several times faster than the regex passes that
+    substitution, several times faster than the regex passes that
     the rest need.
 
     Example: ``text_stats("(cid:12)(cid:7)预算")`` → ``TextStats(chars=4, bad=2, han=2, common_han=2)``
     """
-    not_ordinary, common_table = _ordinary_tables()
+    not_ordinary, common_runs = _ordinary_tables()
     if not_ordinary.search(text) is None and "(cid:" not in text:
         spaces = sum(text.count(ch) for ch in _PLAIN_SPACE)
-        common_count = len(text) - len(text.translate(common_table))
+        common_count = len(text) - len(common_runs.sub("", text))
         return TextStats(len(text) - spaces, 0, common_count, common_count)
-    cids = len(_CID.findall(text))
-    body = _CID.sub("", text) if cids else text
-    chars = len(_VISIBLE.findall(body))
-    han = _HAN.findall(body)
-    common = _common_han()
-    bad = len(_BAD.findall(body))
-    return TextStats(chars + cids, bad + cids, len(han), sum(1 for ch in han if ch in common))
+    body, cids = _CID.subn("", text)
+    # Each kind counted as the length its runs take (one substitution, not a list of
+    # one-character matches); common Han are Han (:func:`_common_han`).
+    chars = len(_SPACE_RUNS.sub("", body))
+    n = len(body)
+    return TextStats(
+        chars + cids,
+        n - len(_BAD_RUNS.sub("", body)) + cids,
+        n - len(_HAN_RUNS.sub("", body)),
+        n - len(common_runs.sub("", body)),
+    )
 
 
 def _garbled(stats: TextStats) -> bool:
