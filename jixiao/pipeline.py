@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from pymupdf import mupdf
@@ -20,7 +21,7 @@ from jixiao.extract.ocr.decide import text_stats
 from jixiao.extract.pdf import PdfLimits, read_bytes, sha256_of
 from jixiao.extract.sniff import sniff
 from jixiao.extract.traditional import to_simplified
-from jixiao.models import Failure, FailureError, Finding, Record, Report, Source
+from jixiao.models import Failure, FailureError, Record, Report, Source
 from jixiao.normalize import vocab
 from jixiao.normalize.canon import prepare_matchers
 from jixiao.normalize.memo import forget_document
@@ -42,21 +43,7 @@ def parse_bytes(data: bytes, name: str, limits: PdfLimits | None = None) -> list
         if _damaged(exc):
             return [failure(name, data, "corrupt", f"PDF 已损坏，读取页面时出错 / damaged PDF, error while reading a page: {exc}")]
         return [failure(name, data, "crashed", f"解析出错 / parser error: {type(exc).__name__}: {exc}")]
-    return [_with_findings(r, validate(r)) for r in reports]
-
-
-def _with_findings(report: Report, findings: tuple[Finding, ...]) -> Report:
-    """``dataclasses.replace(report, findings=findings)``: the same report, its fields copied
-    as they are instead of passed one by one through the frozen ``__init__`` (a tenth of
-    the time; a Report has no ``__post_init__`` and every field is an ``__init__`` field)."""
-    new = _new_object(Report)
-    fields = new.__dict__
-    fields.update(report.__dict__)
-    fields["findings"] = findings
-    return new
-
-
-_new_object = object.__new__
+    return [replace(r, findings=validate(r)) for r in reports]
 
 
 #: MuPDF's own exceptions for a damaged file (``code=7: malformed page tree``, ``cycle in

@@ -158,9 +158,8 @@ def segments_to_clusters(segments: Sequence[Segment]) -> list[list[Segment]]:
             i = parent[i]
         return i
 
-    # ``s.y0 == s.y1`` is ``s.horizontal`` without a property call (hundreds of segments a page)
-    hs = [i for i, s in enumerate(segments) if s.y0 == s.y1]
-    vs = [i for i, s in enumerate(segments) if s.y0 != s.y1]
+    hs = [i for i, s in enumerate(segments) if s.horizontal]
+    vs = [i for i, s in enumerate(segments) if not s.horizontal]
     vs_sorted = sorted(vs, key=lambda i: segments[i].x0)
     # The verticals by x, with their reach in y: a horizontal's candidates start where its
     # left end minus SNAP falls among them (bisect), not at the page's left edge.
@@ -182,7 +181,7 @@ def segments_to_clusters(segments: Sequence[Segment]) -> list[list[Segment]]:
         groups.setdefault(find(i), []).append(segments[i])
     out = []
     for group in groups.values():
-        n_h = len([s for s in group if s.y0 == s.y1])
+        n_h = sum(1 for s in group if s.horizontal)
         n_v = len(group) - n_h
         if n_h >= 2 and n_v >= 2:
             out.append(group)
@@ -229,8 +228,8 @@ def _coverage(intervals: Sequence[tuple[float, float]], edges: Sequence[float]) 
 
 def cluster_to_grid(segments: Sequence[Segment]) -> RawGrid | None:
     """Edge positions → elementary cells → merged cells by missing borders."""
-    hsegs = [s for s in segments if s.y0 == s.y1]  # s.horizontal, as above
-    vsegs = [s for s in segments if s.y0 != s.y1]
+    hsegs = [s for s in segments if s.horizontal]
+    vsegs = [s for s in segments if not s.horizontal]
     ys = snap_positions([s.y0 for s in hsegs])
     xs = snap_positions([s.x0 for s in vsegs])
     # Tables drawn without outer side borders: the horizontal lines' ends bound them.
